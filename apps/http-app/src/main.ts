@@ -1,0 +1,8 @@
+import { runApp } from "@dapr-resiliency/order-model";
+import { createHttpOrderStore } from "./order-store.js";
+
+await runApp({
+  name: "http-app",
+  describe: (dapr) => `plain HTTP (fetch) to daprd at http://${dapr.host}:${dapr.httpPort}`,
+  createStore: (dapr) => createHttpOrderStore(dapr),
+});
