@@ -1,0 +1,179 @@
+// The Redis behind the state store. Either the `dapr_redis` container that
+// `dapr init` makes (when a Docker engine runs it), or a redis-server this
+// project starts on loopback with an append-only file, fsynced on every write,
+// so a stopped or killed Redis comes back with every acknowledged order.
+import fs from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { $, which } from "zx";
+import { createClient } from "redis";
+import { STATE_DIR } from "./paths.mjs";
+import { ToolError } from "./errors.mjs";
+import { isPortOpen, waitForPort } from "./net.mjs";
+import { step } from "./console.mjs";
+
+export const DEFAULT_REDIS_PORT = 6379;
+
+async function dockerRedisExists() {
+  if (!(await which("docker", { nothrow: true }))) return false;
+  const info = await $`docker info --format {{.ServerVersion}}`.nothrow().quiet().timeout("5s");
+  if (info.exitCode !== 0) return false; // the client is there, no engine
+  const inspect = await $`docker inspect dapr_redis --format {{.State.Status}}`.nothrow().quiet().timeout("5s");
+  return inspect.exitCode === 0;
+}
+
+/** Installs Debian's redis-server without letting the package start its own Redis on 6379. */
+async function installRedisServer() {
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !(await which("apt-get", { nothrow: true }))) {
+    throw new ToolError("redis-server is not installed.", "Install it (Debian/Ubuntu: sudo apt-get install redis-server), or run Redis in Docker as `dapr init` does.");
+  }
+  step("installing redis-server with apt-get");
+  const policy = "/usr/sbin/policy-rc.d";
+  const ownPolicy = !fs.existsSync(policy);
+  if (ownPolicy) fs.writeFileSync(policy, "#!/bin/sh\n# written by dapr-resiliency setup for one apt-get run\nexit 101\n", { mode: 0o755 });
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    let r = await $({ env })`apt-get install -y -q redis-server`.nothrow().quiet();
+    if (r.exitCode !== 0) {
+      await $({ env })`apt-get update -q`.nothrow().quiet();
+      r = await $({ env })`apt-get install -y -q redis-server`.nothrow().quiet();
+    }
+    if (r.exitCode !== 0) throw new ToolError(`apt-get install redis-server failed:\n${r.stderr.trim().split("\n").slice(-5).join("\n")}`, "Install redis-server yourself, then run this again.");
+  } finally {
+    if (ownPolicy) fs.rmSync(policy, { force: true });
+  }
+}
+
+/** A redis-server the project runs: port, data dir, optional password. */
+export class LocalRedis {
+  constructor({ port = DEFAULT_REDIS_PORT, dir = path.join(STATE_DIR, "redis"), password } = {}) {
+    this.kind = "local";
+    this.port = port;
+    this.dir = dir;
+    this.password = password;
+    this.pidFile = path.join(dir, "redis.pid");
+    this.logFile = path.join(dir, "redis.log");
+  }
+  get host() {
+    return `localhost:${this.port}`;
+  }
+  describe() {
+    return `redis-server on 127.0.0.1:${this.port} (data in ${this.dir})`;
+  }
+  pid() {
+    try {
+      const pid = Number(fs.readFileSync(this.pidFile, "utf8").trim());
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+  isUp() {
+    return isPortOpen(this.port);
+  }
+  /** True when the Redis on this port is the one this object manages. */
+  async isOurs() {
+    return this.pid() !== undefined && (await this.isUp());
+  }
+  async start() {
+    if (await this.isOurs()) return;
+    if (await this.isUp()) {
+      throw new ToolError(`Port ${this.port} is taken by a Redis (or something else) this project did not start.`,
+        `Stop it, or use it as is with --redis docker / point resources/statestore.yaml at another port. Find it with: ss -ltnp 'sport = :${this.port}'`);
+    }
+    if (!(await which("redis-server", { nothrow: true }))) await installRedisServer();
+    fs.mkdirSync(this.dir, { recursive: true });
+    const args = [
+      "--port", String(this.port), "--bind", "127.0.0.1 -::1", "--protected-mode", "yes",
+      "--dir", this.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+      "--daemonize", "yes", "--pidfile", this.pidFile, "--logfile", this.logFile,
+    ];
+    if (this.password) args.push("--requirepass", this.password);
+    const r = await $`redis-server ${args}`.nothrow().quiet();
+    if (r.exitCode !== 0 || !(await waitForPort(this.port, { timeoutMs: 10_000 }))) {
+      throw new ToolError(`redis-server did not start on port ${this.port}.`, `See its log: ${this.logFile}`);
+    }
+  }
+  /** Stops Redis; SIGTERM lets it finish the append-only file. signal=SIGKILL kills it hard. */
+  async stop(signal = "SIGTERM") {
+    const pid = this.pid();
+    if (pid === undefined) return;
+    process.kill(pid, signal);
+    for (let i = 0; i < 100 && this.pid() !== undefined; i++) await sleep(100);
+    if (signal === "SIGKILL") fs.rmSync(this.pidFile, { force: true });
+    await waitForPort(this.port, { open: false, timeoutMs: 5_000 });
+  }
+  /** SIGSTOP/SIGCONT: Redis hangs with its sockets open. */
+  pause() {
+    process.kill(this.pid(), "SIGSTOP");
+  }
+  resume() {
+    process.kill(this.pid(), "SIGCONT");
+  }
+  async client() {
+    const c = createClient({ socket: { host: "127.0.0.1", port: this.port, reconnectStrategy: false }, password: this.password });
+    c.on("error", () => undefined);
+    await c.connect();
+    return c;
+  }
+}
+
+/** The `dapr_redis` container of a `dapr init` machine. */
+export class DockerRedis {
+  constructor() {
+    this.kind = "docker";
+    this.port = DEFAULT_REDIS_PORT;
+    this.host = `localhost:${this.port}`;
+  }
+  describe() {
+    return "Docker container dapr_redis";
+  }
+  isUp() {
+    return isPortOpen(this.port);
+  }
+  async start() {
+    await $`docker start dapr_redis`.quiet();
+    await waitForPort(this.port, { timeoutMs: 15_000 });
+  }
+  async stop() {
+    await $`docker stop dapr_redis`.quiet();
+    await waitForPort(this.port, { open: false, timeoutMs: 15_000 });
+  }
+  async client() {
+    const c = createClient({ socket: { host: "127.0.0.1", port: this.port, reconnectStrategy: false } });
+    c.on("error", () => undefined);
+    await c.connect();
+    return c;
+  }
+}
+
+/**
+ * Picks the Redis this machine has (mode auto|docker|local), starts it when it
+ * is down, and returns a handle that can stop and start it.
+ */
+export async function ensureRedis({ mode = "auto", needControl = false } = {}) {
+  if (!["auto", "docker", "local"].includes(mode)) {
+    throw new ToolError(`Unknown --redis "${mode}".`, "Use --redis auto, docker or local.", 2);
+  }
+  let redis;
+  if (mode === "docker" || (mode === "auto" && (await dockerRedisExists()))) {
+    if (mode === "docker" && !(await dockerRedisExists())) {
+      throw new ToolError("--redis docker: no Docker engine with a dapr_redis container here.", "Run `dapr init` with Docker running, or use --redis local.");
+    }
+    redis = new DockerRedis();
+  } else {
+    redis = new LocalRedis();
+  }
+  const wasUp = await redis.isUp();
+  if (wasUp && redis.kind === "local" && !(await redis.isOurs())) {
+    if (needControl) await redis.start(); // explains that the port is someone else's
+    step(`using the Redis already listening on 127.0.0.1:${redis.port} (not started by this project)`);
+    redis.kind = "external";
+    return redis;
+  }
+  if (!wasUp) await redis.start();
+  if (!wasUp) step(`started ${redis.describe()}`);
+  return redis;
+}

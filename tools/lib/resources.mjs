@@ -1,0 +1,194 @@
+// Reads and checks the Dapr resources (statestore.yaml, resiliency.yaml) with
+// the `yaml` library, so a mistake is refused before anything starts, naming
+// the file, the line and the problem. Also derives what the walkthrough
+// should see from the policies, and writes per-run copies with overrides.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LineCounter, parseAllDocuments, stringify } from "yaml";
+import { ToolError } from "./errors.mjs";
+import { RESOURCES, ROOT } from "./paths.mjs";
+
+/** Go's time.Duration syntax, as daprd parses policy durations: "5s", "500ms", "1m30s". */
+export function parseDuration(text) {
+  const s = String(text).trim();
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  const unit = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+  let ms = 0;
+  let m;
+  let end = 0;
+  while ((m = re.exec(s))) {
+    ms += Number(m[1]) * unit[m[2]];
+    end = re.lastIndex;
+  }
+  if (!s || end !== s.length) return undefined;
+  return ms;
+}
+
+class ResourceError extends ToolError {
+  constructor(file, line, problem) {
+    super(`${path.relative(ROOT, file) || file}${line ? `:${line}` : ""}: ${problem}`,
+      "Fix the file and run the command again; nothing was started.", 2);
+  }
+}
+
+/** Parses a YAML file into documents, each with a `line(path)` helper for messages. */
+function load(file) {
+  let text;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new ResourceError(file, 0, "cannot be read (missing?)");
+  }
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true });
+  if (!Array.isArray(docs)) return []; // empty file
+  for (const d of docs) {
+    const err = d.errors[0];
+    if (err) throw new ResourceError(file, err.linePos?.[0]?.line, `invalid YAML: ${err.message.split("\n")[0]}`);
+  }
+  return docs.map((doc) => ({
+    value: doc.toJS() ?? {},
+    line(keys) {
+      for (let n = keys.length; n > 0; n--) {
+        const node = doc.getIn(keys.slice(0, n), true);
+        if (node?.range) return lc.linePos(node.range[0]).line;
+      }
+      return 0;
+    },
+  }));
+}
+
+/** Every resource in a folder: [{file, kind, name, spec, doc}]. */
+export function loadResources(dir = RESOURCES) {
+  if (!fs.existsSync(dir)) throw new ToolError(`Resources folder ${dir} does not exist.`, "Pass an existing folder with --resources.", 2);
+  const out = [];
+  for (const f of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const file = path.join(dir, f);
+    for (const doc of load(file)) {
+      const v = doc.value;
+      if (typeof v !== "object" || Array.isArray(v)) throw new ResourceError(file, 1, "expected a mapping with apiVersion, kind, metadata, spec");
+      if (!v.kind) throw new ResourceError(file, doc.line(["kind"]) || 1, "has no `kind`");
+      if (!v.metadata?.name) throw new ResourceError(file, doc.line(["metadata"]) || 1, "has no `metadata.name`");
+      out.push({ file, kind: v.kind, name: v.metadata.name, value: v, doc });
+    }
+  }
+  return out;
+}
+
+function checkDuration(r, keys, value) {
+  if (parseDuration(value) === undefined) {
+    throw new ResourceError(r.file, r.doc.line(keys), `\`${keys.join(".")}: ${value}\` is not a duration; write it like 5s, 500ms or 1m30s`);
+  }
+  return parseDuration(value);
+}
+
+/** Checks the state store and resiliency policies; returns what they mean for the walkthrough. */
+export function checkResources(dir = RESOURCES, storeName = "statestore") {
+  const all = loadResources(dir);
+  const store = all.find((r) => r.kind === "Component" && r.name === storeName);
+  if (!store) throw new ToolError(`No Component named "${storeName}" in ${dir}.`, "resources/statestore.yaml must define it (kind: Component, metadata.name: statestore).", 2);
+  const type = store.value.spec?.type;
+  if (typeof type !== "string" || !type.startsWith("state.")) {
+    throw new ResourceError(store.file, store.doc.line(["spec", "type"]), `component "${storeName}" has type ${JSON.stringify(type)}; expected a state store such as state.redis`);
+  }
+  const meta = Object.fromEntries((store.value.spec?.metadata ?? []).map((m) => [m?.name, m]));
+  if (type === "state.redis" && !meta.redisHost) {
+    throw new ResourceError(store.file, store.doc.line(["spec", "metadata"]), "state.redis needs a `redisHost` metadata item");
+  }
+
+  const resiliency = all.filter((r) => r.kind === "Resiliency");
+  let expect;
+  for (const r of resiliency) {
+    const policies = r.value.spec?.policies ?? {};
+    for (const [name, p] of Object.entries(policies.retries ?? {})) {
+      const at = ["spec", "policies", "retries", name];
+      if (!["constant", "exponential"].includes(p?.policy)) {
+        throw new ResourceError(r.file, r.doc.line([...at, "policy"]), `retry policy "${name}" has policy ${JSON.stringify(p?.policy)}; use constant or exponential`);
+      }
+      if (p.duration !== undefined) checkDuration(r, [...at, "duration"], p.duration);
+      if (p.maxInterval !== undefined) checkDuration(r, [...at, "maxInterval"], p.maxInterval);
+      if (p.maxRetries !== undefined && !Number.isInteger(p.maxRetries)) {
+        throw new ResourceError(r.file, r.doc.line([...at, "maxRetries"]), `retry policy "${name}": maxRetries must be a whole number (-1 retries forever)`);
+      }
+    }
+    for (const [name, t] of Object.entries(policies.timeouts ?? {})) checkDuration(r, ["spec", "policies", "timeouts", name], t);
+    for (const [name, cb] of Object.entries(policies.circuitBreakers ?? {})) {
+      const at = ["spec", "policies", "circuitBreakers", name];
+      if (cb?.timeout !== undefined) checkDuration(r, [...at, "timeout"], cb.timeout);
+      if (cb?.interval !== undefined) checkDuration(r, [...at, "interval"], cb.interval);
+      if (cb?.maxRequests !== undefined && !(Number.isInteger(cb.maxRequests) && cb.maxRequests >= 0)) {
+        throw new ResourceError(r.file, r.doc.line([...at, "maxRequests"]), `circuit breaker "${name}": maxRequests must be a whole number`);
+      }
+      if (cb?.trip !== undefined && typeof cb.trip !== "string") {
+        throw new ResourceError(r.file, r.doc.line([...at, "trip"]), `circuit breaker "${name}": trip must be an expression like "consecutiveFailures >= 5"`);
+      }
+    }
+    const kinds = { retry: "retries", timeout: "timeouts", circuitBreaker: "circuitBreakers" };
+    for (const [group, targets] of Object.entries(r.value.spec?.targets ?? {})) {
+      for (const [target, t] of Object.entries(targets ?? {})) {
+        for (const dir of group === "components" ? ["outbound", "inbound"] : [null]) {
+          const refs = dir ? t?.[dir] : t;
+          for (const [key, policyKind] of Object.entries(kinds)) {
+            const ref = refs?.[key];
+            if (ref === undefined) continue;
+            const at = ["spec", "targets", group, target, ...(dir ? [dir] : []), key];
+            if (!policies[policyKind]?.[ref] && !(key === "timeout" && parseDuration(ref) !== undefined)) {
+              const known = Object.keys(policies[policyKind] ?? {});
+              throw new ResourceError(r.file, r.doc.line(at), `target ${target} refers to ${key} "${ref}", which spec.policies.${policyKind} does not define${known.length ? ` (defined: ${known.join(", ")})` : ""}`);
+            }
+          }
+        }
+      }
+      if (group === "components" && targets?.[storeName]?.outbound) {
+        const o = targets[storeName].outbound;
+        const retry = policies.retries?.[o.retry];
+        const cb = policies.circuitBreakers?.[o.circuitBreaker];
+        const trip = /consecutiveFailures\s*(>=|>)\s*(\d+)/.exec(cb?.trip ?? "");
+        expect = {
+          file: path.relative(ROOT, r.file),
+          scopes: r.value.scopes ?? [],
+          retryPolicy: o.retry,
+          retryEveryMs: retry ? parseDuration(retry.duration ?? "5s") : undefined,
+          maxRetries: retry?.maxRetries ?? -1,
+          breaker: o.circuitBreaker,
+          breakerName: cb ? `${o.circuitBreaker}-${storeName}` : undefined,
+          tripAfter: trip ? Number(trip[2]) + (trip[1] === ">" ? 1 : 0) : undefined,
+          openForMs: cb ? parseDuration(cb.timeout ?? "60s") : undefined,
+          timeoutMs: o.timeout ? parseDuration(policies.timeouts?.[o.timeout] ?? o.timeout) : undefined,
+        };
+      }
+    }
+  }
+  return { resources: all, store, storeMeta: meta, expect };
+}
+
+/**
+ * Copies a resources folder to a temporary one, changing the state store's
+ * metadata (e.g. redisHost for a test's own Redis) and adding extra documents.
+ */
+export function writeRunResources({ from = RESOURCES, storeName = "statestore", metadata = {}, extra = [], replace = {} } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dapr-resources-"));
+  for (const f of fs.readdirSync(from).filter((f) => /\.ya?ml$/.test(f))) {
+    if (f in replace) {
+      if (replace[f] !== null) fs.writeFileSync(path.join(dir, f), replace[f]);
+      continue;
+    }
+    const docs = load(path.join(from, f)).map((d) => d.value);
+    for (const v of docs) {
+      if (v.kind === "Component" && v.metadata?.name === storeName) {
+        const items = v.spec.metadata ?? [];
+        for (const [name, value] of Object.entries(metadata)) {
+          const item = typeof value === "object" ? { name, ...value } : { name, value: String(value) };
+          const i = items.findIndex((m) => m.name === name);
+          if (i >= 0) items[i] = item;
+          else items.push(item);
+        }
+        v.spec.metadata = items;
+      }
+    }
+    fs.writeFileSync(path.join(dir, f), docs.map((d) => stringify(d)).join("---\n"));
+  }
+  extra.forEach((text, i) => fs.writeFileSync(path.join(dir, `extra-${i}.yaml`), text));
+  return dir;
+}

@@ -1,0 +1,28 @@
+// Everything a command needs before it runs an order-processor: Dapr
+// installed, Redis, placement and scheduler running, the apps built.
+import fs from "node:fs";
+import { $ } from "zx";
+import { ROOT, VARIANTS } from "./paths.mjs";
+import { ensureDapr } from "./dapr-install.mjs";
+import { ensureRedis } from "./redis.mjs";
+import { ensureControlPlane } from "./control-plane.mjs";
+import { checkResources } from "./resources.mjs";
+import { ToolError } from "./errors.mjs";
+import { step } from "./console.mjs";
+
+export async function ensureBuilt() {
+  const missing = Object.values(VARIANTS).some((v) => !fs.existsSync(v.main));
+  const r = await $({ cwd: ROOT })`npx nx run-many -t build --outputStyle=static`.nothrow().quiet();
+  if (r.exitCode !== 0) throw new ToolError(`Building the apps failed:\n${(r.stdout + r.stderr).trim().split("\n").slice(-15).join("\n")}`, "Run `npx nx run-many -t build` to see the whole output.");
+  if (missing) step("built the apps (npx nx run-many -t build)");
+}
+
+/** @returns {Promise<{dapr: object, redis: object, checked: object}>} */
+export async function ensureAll({ redisMode = "auto", needRedisControl = false, resourcesDir } = {}) {
+  const checked = checkResources(resourcesDir); // refuse bad resources before starting anything
+  const dapr = await ensureDapr();
+  const redis = await ensureRedis({ mode: redisMode, needControl: needRedisControl });
+  await ensureControlPlane();
+  await ensureBuilt();
+  return { dapr, redis, checked };
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env zx
+// Runs one order-processor variant beside daprd with the project's
+// resources: `npx nx run sdk-app:dapr` calls this. Ctrl-C stops the app
+// (it prints its last saved order) and daprd.
+//   zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [-- app flags]
+import { parseArgs } from "node:util";
+import { main, UsageError } from "./lib/errors.mjs";
+import { ensureAll } from "./lib/setup.mjs";
+import { startSidecar } from "./lib/sidecar.mjs";
+import { printEvent } from "./lib/stream.mjs";
+import { say } from "./lib/console.mjs";
+import { VARIANTS } from "./lib/paths.mjs";
+
+const USAGE = "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [-- --count N --interval-ms MS ...]";
+
+await main(async () => {
+  const argv = process.argv.slice(3);
+  const dd = argv.indexOf("--");
+  const appArgs = dd >= 0 ? argv.slice(dd + 1) : [];
+  let parsed;
+  try {
+    parsed = parseArgs({ args: dd >= 0 ? argv.slice(0, dd) : argv, allowPositionals: true, strict: true,
+      options: { verbose: { type: "boolean", default: false }, redis: { type: "string", default: "auto" } } });
+  } catch (err) {
+    throw new UsageError(err.message, USAGE);
+  }
+  const [variant, ...rest] = parsed.positionals;
+  if (!VARIANTS[variant] || rest.length) {
+    throw new UsageError(variant ? `Unknown variant "${[variant, ...rest].join(" ")}".` : "Which variant?", `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}`);
+  }
+  await ensureAll({ redisMode: parsed.values.redis });
+  const sidecar = await startSidecar({
+    command: [process.execPath, VARIANTS[variant].main, ...appArgs],
+    onLine: (e) => printEvent(e, { verbose: parsed.values.verbose }),
+  });
+  say("run", `daprd ready for app-id ${sidecar.appId} (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); ${VARIANTS[variant].project} started. Ctrl-C to stop.`);
+  const result = await sidecar.appExited;
+  await sidecar.stop();
+  say("run", `${VARIANTS[variant].project} exited with code ${result.code ?? result.signal}; daprd stopped`);
+  return result.code ?? 1;
+});
