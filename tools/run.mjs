@@ -4,7 +4,7 @@
 // (it prints its last saved order) and daprd.
 //   zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [-- app flags]
 import { parseArgs } from "node:util";
-import { main, UsageError } from "./lib/errors.mjs";
+import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
 import { ensureAll } from "./lib/setup.mjs";
 import { startSidecar } from "./lib/sidecar.mjs";
 import { printEvent } from "./lib/stream.mjs";
@@ -14,7 +14,7 @@ import { VARIANTS } from "./lib/paths.mjs";
 const USAGE = "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [-- --count N --interval-ms MS ...]";
 
 await main(async () => {
-  const argv = process.argv.slice(3);
+  const argv = scriptArgs(import.meta.url);
   const dd = argv.indexOf("--");
   const appArgs = dd >= 0 ? argv.slice(dd + 1) : [];
   let parsed;

@@ -2,14 +2,14 @@
 // npm run setup: install Dapr (or use the one installed), start Redis,
 // placement and scheduler, build the apps. A second run takes seconds.
 import { parseArgs } from "node:util";
-import { main, UsageError } from "./lib/errors.mjs";
+import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
 import { ensureAll } from "./lib/setup.mjs";
 import { step } from "./lib/console.mjs";
 
 await main(async () => {
   let redisMode;
   try {
-    ({ values: { redis: redisMode } } = parseArgs({ args: process.argv.slice(3).filter((a) => a !== "--"), options: { redis: { type: "string", default: "auto" } }, strict: true }));
+    ({ values: { redis: redisMode } } = parseArgs({ args: scriptArgs(import.meta.url).filter((a) => a !== "--"), options: { redis: { type: "string", default: "auto" } }, strict: true }));
   } catch (err) {
     throw new UsageError(err.message, "Usage: npm run setup [-- --redis auto|docker|local]");
   }

@@ -15,14 +15,47 @@ export const stamp = (at = secondsSinceStart()) => `[${String(Math.floor(at)).pa
 
 const COLORS = { app: chalk.green, daprd: chalk.yellow, walkthrough: chalk.cyan, setup: chalk.cyan, redis: chalk.red, compare: chalk.cyan };
 
-/** One labelled line: `[0026] daprd       Circuit breaker ... opened`. */
-export function say(source, text, at) {
-  const color = COLORS[source.split(":")[0]] ?? chalk.white;
-  for (const line of String(text).split("\n")) {
-    human.write(`${chalk.dim(stamp(at))} ${color(source.padEnd(11))} ${line}\n`);
+// A spinner on the last terminal line while a tool waits. Lines printed
+// meanwhile go above it: clear it, print, redraw. Only on a terminal.
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+let status;
+let frame = 0;
+let timer;
+const drawStatus = () => status && human.write(`\r\x1b[K${chalk.cyan(FRAMES[frame++ % FRAMES.length])} ${chalk.dim(status)}`);
+const clearStatus = () => status && human.write("\r\x1b[K");
+
+/** Shows `text` with a spinner until the promise settles; returns its result. */
+export async function waiting(text, promise) {
+  if (!human.isTTY) return promise;
+  status = text;
+  timer ??= setInterval(drawStatus, 100);
+  drawStatus();
+  try {
+    return await promise;
+  } finally {
+    clearStatus();
+    status = undefined;
+    clearInterval(timer);
+    timer = undefined;
   }
 }
 
+/** One labelled line: `[0026] daprd       Circuit breaker ... opened`. */
+export function say(source, text, at) {
+  const color = COLORS[source.split(":")[0]] ?? chalk.white;
+  clearStatus();
+  for (const line of String(text).split("\n")) {
+    human.write(`${chalk.dim(stamp(at))} ${color(source.padEnd(11))} ${line}\n`);
+  }
+  drawStatus();
+}
+
 export const step = (text) => say("setup", text);
-export const heading = (text) => human.write(`\n${chalk.bold(text)}\n`);
-export const write = (text) => human.write(text);
+export const heading = (text) => {
+  clearStatus();
+  human.write(`\n${chalk.bold(text)}\n`);
+};
+export const write = (text) => {
+  clearStatus();
+  human.write(text);
+};

@@ -35,3 +35,9 @@ export async function main(fn) {
     process.exit(1);
   }
 }
+
+/** The arguments after the script's own path, whether run as `zx tools/x.mjs` or `node tools/x.mjs`. */
+export function scriptArgs(scriptUrl) {
+  const name = scriptUrl.split("/").pop();
+  return process.argv.slice(process.argv.findIndex((a) => a.endsWith(name)) + 1);
+}

@@ -62,8 +62,14 @@ export async function startSidecar({
   onLine = () => undefined,
   readyTimeoutMs = 30_000,
   cwd,
+  ports: fixedPorts = {},
 }) {
-  const ports = { http: await freePort(), grpc: await freePort(), internal: await freePort(), metrics: await freePort() };
+  const ports = {
+    http: fixedPorts.http ?? (await freePort()),
+    grpc: fixedPorts.grpc ?? (await freePort()),
+    internal: fixedPorts.internal ?? (await freePort()),
+    metrics: fixedPorts.metrics ?? (await freePort()),
+  };
   const daprdArgs = [
     "--app-id", appId, "--mode", "standalone",
     "--resources-path", resourcesDir, "--config", configFile,

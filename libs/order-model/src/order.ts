@@ -23,9 +23,13 @@ export function isSameOrder(a: unknown, b: Order): boolean {
 export const savingLine = (order: Order): string => format("Saving Order: ", order);
 export const gettingLine = (order: Order): string => format("Getting Order: ", order);
 
-/** Parses a line the apps print back into its kind and order id (for tools and tests). */
+/**
+ * Parses an order line back into its kind and id (for tools and tests). Tolerant
+ * of other quickstarts' spellings (`{'orderId': '1'}`, `{"orderId":1}`, an
+ * `== APP ==` prefix), so the walkthrough can check apps in any language.
+ */
 export function parseOrderLine(line: string): { kind: "saving" | "getting"; id: number } | undefined {
-  const m = /(Saving|Getting) Order:\s+\{ orderId: '(\d+)' \}/.exec(line);
+  const m = /\b(Saving|Getting) Order\b.*?orderId\W*(\d+)/i.exec(line);
   if (!m) return undefined;
-  return { kind: m[1] === "Saving" ? "saving" : "getting", id: Number(m[2]) };
+  return { kind: m[1]!.toLowerCase() === "saving" ? "saving" : "getting", id: Number(m[2]) };
 }
