@@ -27,7 +27,9 @@ export function runCleanups() {
 }
 
 let signalled = false;
-for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]]) {
+// Inside Vitest workers the tests clean up after themselves (afterAll), and the
+// runner owns the signals.
+for (const [sig, code] of process.env.VITEST ? [] : [["SIGINT", 130], ["SIGTERM", 143]]) {
   process.on(sig, async () => {
     if (signalled) process.exit(code); // a second Ctrl-C does not wait
     signalled = true;

@@ -22,7 +22,7 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 export const patterns = (store, breaker) => ({
   retry: new RegExp(`Error processing operation .*${escape(store)}.*Retrying`, "i"),
   transition: new RegExp(`Circuit breaker "?${escape(breaker)}"? changed state from ([\\w-]+) to ([\\w-]+)`, "i"),
-  recovered: new RegExp(`Recovered processing operation .*${escape(store)}.*?(?:after (\\d+) attempts)?`, "i"),
+  recovered: new RegExp(`Recovered processing operation .*${escape(store)}.*?(?:after (\\d+) attempts|$)`, "i"),
 });
 
 export function parseWalkthroughArgs(argv) {

@@ -1,0 +1,51 @@
+// The three client styles against a real daprd and a real Redis: each prints
+// exactly the seed's lines and its orders land in Redis with their values.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRedis, startApp } from "./lib/testbed.mjs";
+
+const N = 5;
+const seedLines = (n) => Array.from({ length: n }, (_, i) => [`Saving Order:  { orderId: '${i + 1}' }`, `Getting Order:  { orderId: '${i + 1}' }`]).flat();
+
+const cases = [
+  { name: "sdk-app (SDK over HTTP)", variant: "sdk", env: {} },
+  { name: "sdk-app (SDK over gRPC)", variant: "sdk", env: { DAPR_PROTOCOL: "grpc" } },
+  { name: "http-app", variant: "http", env: {} },
+  { name: "grpc-app", variant: "grpc", env: {} },
+];
+
+describe.each(cases)("$name", ({ variant, env }) => {
+  let redis;
+  let app;
+  let exit;
+  beforeAll(async () => {
+    redis = await startRedis();
+    app = await startApp({ redis, variant, env, appArgs: ["--count", String(N), "--interval-ms", "50"] });
+    exit = await app.sidecar.appExited;
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await redis?.stop();
+  });
+
+  it(`saves orders 1..${N} and exits 0`, () => {
+    expect(exit.code).toBe(0);
+    expect(app.recorder.savedOrders()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("prints exactly the seed's lines on stdout", () => {
+    expect(app.recorder.appStdout()).toEqual(seedLines(N));
+  });
+
+  it("leaves each order in Redis as order-processor||N with its JSON value", async () => {
+    const client = await redis.client();
+    try {
+      const keys = (await client.keys("order-processor||*")).sort();
+      expect(keys).toEqual(Array.from({ length: N }, (_, i) => `order-processor||${i + 1}`).sort());
+      for (let i = 1; i <= N; i++) {
+        expect(JSON.parse(await client.hGet(`order-processor||${i}`, "data"))).toEqual({ orderId: String(i) });
+      }
+    } finally {
+      await client.quit();
+    }
+  });
+});

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// First step of `npm start` and `npm test` on a fresh clone: install the npm
+// dependencies when node_modules is missing or older than the lockfile.
+// Node built-ins only, since nothing else is installed yet.
+import fs from "node:fs";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const installed = path.join(root, "node_modules/.package-lock.json");
+const lock = path.join(root, "package-lock.json");
+
+const [major] = process.versions.node.split(".").map(Number);
+if (major < 20) {
+  console.error(`✖ Node ${process.versions.node} is too old; this project needs Node 20 or newer.`);
+  process.exit(1);
+}
+if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {
+  console.log("[setup] installing npm dependencies (npm ci)");
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    console.error("✖ npm ci failed; see the output above. Is the npm registry reachable?");
+    process.exit(r.status ?? 1);
+  }
+}
