@@ -105,8 +105,11 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
     say("walkthrough", `daprd ready (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); app started`);
 
     heading("2. Wait until orders are flowing");
-    const flowing = await waiting("waiting for three Saving/Getting pairs", rec.waitFor(() => rec.events.filter((e) => e.order?.kind === "getting").length >= 3, { timeoutMs: 45_000 }));
-    if (!v.check("orders flow: three Saving/Getting pairs", flowing, "", flowing?.at)) return await finish();
+    // An app that exits early ends the wait at once instead of at the timeout.
+    let appExit;
+    const exited = sidecar.appExited.then((e) => (appExit = e) && undefined);
+    const flowing = await waiting("waiting for three Saving/Getting pairs", Promise.race([exited, rec.waitFor(() => rec.events.filter((e) => e.order?.kind === "getting").length >= 3, { timeoutMs: 45_000 })]));
+    if (!v.check("orders flow: three Saving/Getting pairs", flowing, appExit ? `the app exited with code ${appExit.code ?? appExit.signal} first` : "", flowing?.at)) return await finish();
     const before = rec.savedOrders();
 
     heading(`3. Stop Redis (${redis.describe()})`);
@@ -207,7 +210,7 @@ function printVerdict(r, fmt) {
   write(`\n  Outage timeline: Redis down ${fmt(t.redisDown)} → first retry ${fmt(t.firstRetry)} → breaker open ${fmt(t.breakerOpen)} → half-open ${fmt(t.halfOpen)} → open again ${fmt(t.reopen)}\n`);
   write(`                   Redis up ${fmt(t.redisUp)} → recovered ${fmt(t.recovered)} → next order ${fmt(t.nextOrder)}\n`);
   const o = r.orders;
-  write(`  Orders: ${o.before} saved before the outage, ${o.during} during, ${o.after} after (ids ${o.first}..${o.last}); lost ${o.lost}, repeated ${o.repeated}, skipped ${o.skipped}\n`);
+  write(`  Orders: ${o.before} saved before the outage, ${o.during} during, ${o.after} after${o.first === undefined ? "" : ` (ids ${o.first}..${o.last})`}; lost ${o.lost}, repeated ${o.repeated}, skipped ${o.skipped}\n`);
 }
 
 /** `demo.mjs walkthrough`: returns the exit code. */
