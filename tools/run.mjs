@@ -2,16 +2,22 @@
 // Runs one order-processor variant beside daprd with the project's
 // resources: `npx nx run sdk-app:dapr` calls this. Ctrl-C stops the app
 // (it prints its last saved order) and daprd.
-//   zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [-- app flags]
+//   zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- app flags]
+// With REDIS_PASSWORD set, the state store reads it through a secret store
+// (secretstores.local.env) from daprd's environment; no file holds it.
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
 import { ensureAll } from "./lib/setup.mjs";
 import { startSidecar } from "./lib/sidecar.mjs";
+import { REDIS_PASSWORD_ENV, writeRunResources } from "./lib/resources.mjs";
+import { onCleanup } from "./lib/cleanup.mjs";
 import { printEvent } from "./lib/stream.mjs";
 import { say } from "./lib/console.mjs";
-import { VARIANTS } from "./lib/paths.mjs";
+import { RESOURCES, VARIANTS } from "./lib/paths.mjs";
 
-const USAGE = "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [-- --count N --interval-ms MS ...]";
+const USAGE = "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";
 
 await main(async () => {
   const argv = scriptArgs(import.meta.url);
@@ -20,7 +26,7 @@ await main(async () => {
   let parsed;
   try {
     parsed = parseArgs({ args: dd >= 0 ? argv.slice(0, dd) : argv, allowPositionals: true, strict: true,
-      options: { verbose: { type: "boolean", default: false }, redis: { type: "string", default: "auto" } } });
+      options: { verbose: { type: "boolean", default: false }, redis: { type: "string", default: "auto" }, resources: { type: "string", default: RESOURCES } } });
   } catch (err) {
     throw new UsageError(err.message, USAGE);
   }
@@ -28,9 +34,18 @@ await main(async () => {
   if (!VARIANTS[variant] || rest.length) {
     throw new UsageError(variant ? `Unknown variant "${[variant, ...rest].join(" ")}".` : "Which variant?", `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}`);
   }
-  await ensureAll({ redisMode: parsed.values.redis });
+  let resourcesDir = path.resolve(parsed.values.resources);
+  const { checked } = await ensureAll({ redisMode: parsed.values.redis, resourcesDir });
+  if (process.env[REDIS_PASSWORD_ENV] && !checked.storeMeta.redisPassword?.secretKeyRef) {
+    // A per-run copy whose state store takes the password from daprd's environment.
+    resourcesDir = writeRunResources({ from: resourcesDir, redisPasswordFromEnv: true });
+    const dir = resourcesDir;
+    onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+    say("run", `Redis password: from ${REDIS_PASSWORD_ENV} through a secretstores.local.env secret store (resources copied to ${resourcesDir})`);
+  }
   const sidecar = await startSidecar({
     command: [process.execPath, VARIANTS[variant].main, ...appArgs],
+    resourcesDir,
     onLine: (e) => printEvent(e, { verbose: parsed.values.verbose }),
   });
   say("run", `daprd ready for app-id ${sidecar.appId} (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); ${VARIANTS[variant].project} started. Ctrl-C to stop.`);

@@ -62,11 +62,20 @@ async function goBuild(title, cwd, args) {
   step(`${title}: done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-async function requireGo() {
+/** What of Dapr is missing, for messages: "the dapr CLI on PATH; daprd, placement in ~/.dapr/bin". */
+function describeMissing(found) {
+  const parts = [];
+  if (!found.cli) parts.push("the dapr CLI on PATH");
+  if (found.missing.length) parts.push(`${found.missing.join(", ")} in ${DAPR_BIN}`);
+  else if (needsRuntime(found)) parts.push(`runtime ${minor(VERSIONS.daprRuntime)}.x in ${DAPR_BIN} (its daprd is ${found.runtime ?? "not runnable"})`);
+  return parts.join("; ");
+}
+
+async function requireGo(found) {
   const go = await which("go", { nothrow: true });
   if (!go) {
     throw new ToolError(
-      "Dapr is not installed here, and Go is not there to build it.",
+      `Dapr is not installed here (missing: ${describeMissing(found)}), and Go is not there to build it.`,
       "Either install Dapr (the dapr CLI, then `dapr init --slim`), or install Go 1.26+ and run this again:\n" +
         "it then builds the Dapr CLI and runtime from their Go modules (about 10 minutes on 2 cores).",
     );
@@ -141,7 +150,7 @@ export async function ensureDapr() {
     }
     return found;
   }
-  await requireGo();
+  await requireGo(found);
   if (needsRuntime(found)) layOutDaprHome(await buildRuntime());
   if (!found.cli) {
     const target = installCli(await buildCli());

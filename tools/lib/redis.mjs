@@ -59,7 +59,7 @@ export class LocalRedis {
     return `localhost:${this.port}`;
   }
   describe() {
-    return `redis-server on 127.0.0.1:${this.port} (data in ${this.dir})`;
+    return `redis-server on 127.0.0.1:${this.port} (data in ${this.dir}${this.password ? "; password required" : ""})`;
   }
   pid() {
     try {
@@ -153,7 +153,7 @@ export class DockerRedis {
  * Picks the Redis this machine has (mode auto|docker|local), starts it when it
  * is down, and returns a handle that can stop and start it.
  */
-export async function ensureRedis({ mode = "auto", needControl = false } = {}) {
+export async function ensureRedis({ mode = "auto", needControl = false, password = process.env.REDIS_PASSWORD || undefined } = {}) {
   if (!["auto", "docker", "local"].includes(mode)) {
     throw new ToolError(`Unknown --redis "${mode}".`, "Use --redis auto, docker or local.", 2);
   }
@@ -164,7 +164,7 @@ export async function ensureRedis({ mode = "auto", needControl = false } = {}) {
     }
     redis = new DockerRedis();
   } else {
-    redis = new LocalRedis();
+    redis = new LocalRedis({ password }); // REDIS_PASSWORD: a Redis this project starts asks for it
   }
   const wasUp = await redis.isUp();
   if (wasUp && redis.kind === "local" && !(await redis.isOurs())) {

@@ -27,7 +27,8 @@ export function parseDuration(text) {
 
 class ResourceError extends ToolError {
   constructor(file, line, problem) {
-    super(`${path.relative(ROOT, file) || file}${line ? `:${line}` : ""}: ${problem}`,
+    const rel = path.relative(ROOT, file);
+    super(`${rel && !rel.startsWith("..") ? rel : file}${line ? `:${line}` : ""}: ${problem}`,
       "Fix the file and run the command again; nothing was started.", 2);
   }
 }
@@ -45,7 +46,7 @@ function load(file) {
   if (!Array.isArray(docs)) return []; // empty file
   for (const d of docs) {
     const err = d.errors[0];
-    if (err) throw new ResourceError(file, err.linePos?.[0]?.line, `invalid YAML: ${err.message.split("\n")[0]}`);
+    if (err) throw new ResourceError(file, err.linePos?.[0]?.line, `invalid YAML: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
   }
   return docs.map((doc) => ({
     value: doc.toJS() ?? {},
@@ -163,12 +164,41 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
   return { resources: all, store, storeMeta: meta, expect };
 }
 
+/** The variable the Redis password comes from when it is not written in the resources. */
+export const REDIS_PASSWORD_ENV = "REDIS_PASSWORD";
+/** The secret store that reads it: daprd's own environment, limited to REDIS_* variables. */
+export const ENV_SECRET_STORE = "redis-env-secrets";
+const ENV_SECRET_PREFIX = "REDIS_";
+
+/** A secretstores.local.env component; `prefix` keeps every other variable of daprd out of its secrets API. */
+export const envSecretStoreYaml = () => `# Secrets from daprd's environment, only those named ${ENV_SECRET_PREFIX}*: the state store
+# reads its redisPassword from ${REDIS_PASSWORD_ENV} through it, so no password is written here.
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: ${ENV_SECRET_STORE}
+spec:
+  type: secretstores.local.env
+  version: v1
+  metadata:
+    - name: prefix
+      value: ${ENV_SECRET_PREFIX}
+`;
+
 /**
  * Copies a resources folder to a temporary one, changing the state store's
  * metadata (e.g. redisHost for a test's own Redis) and adding extra documents.
+ * redisPasswordFromEnv: the state store takes redisPassword from daprd's
+ * REDIS_PASSWORD variable through a secretstores.local.env component
+ * (secretKeyRef + auth.secretStore) instead of a value in the file.
  */
-export function writeRunResources({ from = RESOURCES, storeName = "statestore", metadata = {}, extra = [], replace = {} } = {}) {
+export function writeRunResources({ from = RESOURCES, storeName = "statestore", metadata = {}, extra = [], replace = {}, redisPasswordFromEnv = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dapr-resources-"));
+  if (redisPasswordFromEnv) {
+    const name = REDIS_PASSWORD_ENV.slice(ENV_SECRET_PREFIX.length);
+    metadata = { ...metadata, redisPassword: { secretKeyRef: { name, key: name } } };
+    fs.writeFileSync(path.join(dir, "redis-password-secretstore.yaml"), envSecretStoreYaml());
+  }
   for (const f of fs.readdirSync(from).filter((f) => /\.ya?ml$/.test(f))) {
     if (f in replace) {
       if (replace[f] !== null) fs.writeFileSync(path.join(dir, f), replace[f]);
@@ -185,6 +215,7 @@ export function writeRunResources({ from = RESOURCES, storeName = "statestore", 
           else items.push(item);
         }
         v.spec.metadata = items;
+        if (redisPasswordFromEnv) v.auth = { secretStore: ENV_SECRET_STORE };
       }
     }
     fs.writeFileSync(path.join(dir, f), docs.map((d) => stringify(d)).join("---\n"));

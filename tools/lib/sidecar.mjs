@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DAPR_BIN, DAPR_CONFIG, RESOURCES } from "./paths.mjs";
 import { ToolError } from "./errors.mjs";
-import { freePort } from "./net.mjs";
+import { freePort, isPortOpen } from "./net.mjs";
 import { onCleanup } from "./cleanup.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT } from "./control-plane.mjs";
 
@@ -49,6 +49,7 @@ export async function endProcess(child, graceMs = 5_000) {
  * Starts daprd, waits until its state store is ready, then starts the app.
  * @param {object} o
  * @param {string[]} o.command the app command, e.g. ["node", "apps/sdk-app/dist/main.js"]
+ * @param {Record<string,string>} [o.daprdEnv] variables for daprd only (e.g. REDIS_PASSWORD for an env secret store), not the app
  * @param {(e: {source: "app"|"daprd", stream?: string, line: string, level?: string, msg?: string}) => void} o.onLine
  */
 export async function startSidecar({
@@ -57,6 +58,7 @@ export async function startSidecar({
   resourcesDir = RESOURCES,
   configFile = DAPR_CONFIG,
   env = {},
+  daprdEnv = {},
   apiToken,
   logLevel = "info",
   onLine = () => undefined,
@@ -83,7 +85,7 @@ export async function startSidecar({
   const daprdBin = path.join(DAPR_BIN, "daprd");
   if (!fs.existsSync(daprdBin)) throw new ToolError(`${daprdBin} is missing.`, "Run `npm run setup` to install Dapr.");
   const tokenEnv = apiToken ? { DAPR_API_TOKEN: apiToken } : {};
-  const daprd = spawn(daprdBin, daprdArgs, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...tokenEnv } });
+  const daprd = spawn(daprdBin, daprdArgs, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...daprdEnv, ...tokenEnv } });
   const handle = { ports, daprd, app: undefined, appId, daprdArgs, startedAt: Date.now() };
   const removeCleanup = onCleanup(() => handle.stop());
   const daprdErrors = [];
@@ -110,9 +112,21 @@ export async function startSidecar({
   }
   if (!ready) {
     removeCleanup();
+    const exitedByItself = daprd.exitCode !== null;
     await endProcess(daprd);
-    throw new ToolError(`daprd did not become ready within ${readyTimeoutMs / 1000} s${daprdErrors.length ? `:\n${daprdErrors.slice(-3).join("\n")}` : ""}`,
-      "Is Redis running (npm run setup)? Are the resources valid?");
+    const what = exitedByItself ? `daprd exited (code ${daprd.exitCode}) before it was ready` : `daprd did not become ready within ${readyTimeoutMs / 1000} s`;
+    // daprd says only "could not listen on any endpoint": name the port someone else holds.
+    const taken = [];
+    if (daprdErrors.some((m) => /listen|address already in use/i.test(m))) {
+      for (const [name, port] of Object.entries(ports)) if (await isPortOpen(port)) taken.push({ name, port });
+    }
+    const refused = daprdErrors.some((m) => /WRONGPASS|NOAUTH/.test(m));
+    throw new ToolError(`${what}${daprdErrors.length ? `:\n${daprdErrors.slice(-3).join("\n")}` : ""}`,
+      taken.length
+        ? `Port ${taken.map((t) => `${t.port} (daprd ${t.name})`).join(", ")} is taken by another process. Free it or pick another port; find it with: ss -ltnp 'sport = :${taken[0].port}'`
+        : refused
+          ? "Redis refused the state store's password: set REDIS_PASSWORD to the password Redis was started with (its requirepass)."
+          : "Is Redis running (npm run setup)? Are the resources valid?");
   }
   handle.readyAt = Date.now();
 

@@ -19,19 +19,24 @@ export async function startRedis({ password } = {}) {
 
 /**
  * Starts an app variant (or any command) with daprd against `redis`.
- * Options: variant, command, appArgs, env, apiToken, appId, resources (writeRunResources options).
+ * Options: variant, command, appArgs, env, daprdEnv, apiToken, appId, resources (writeRunResources options).
  */
-export async function startApp({ redis, variant, command, appArgs = [], env = {}, apiToken, appId, resources = {}, onEvent, logLevel } = {}) {
+export async function startApp({ redis, variant, command, appArgs = [], env = {}, daprdEnv, apiToken, appId, resources = {}, onEvent, logLevel } = {}) {
   const resourcesDir = writeRunResources({ ...resources, metadata: { redisHost: `localhost:${redis.port}`, ...(resources.metadata ?? {}) } });
   const recorder = new Recorder({ onEvent });
   const sidecar = await startSidecar({
     command: command ?? [process.execPath, VARIANTS[variant].main, ...appArgs],
     resourcesDir,
     env,
+    daprdEnv,
     apiToken,
     appId,
     logLevel,
     onLine: (e) => recorder.push(e),
+  }).catch((err) => {
+    fs.rmSync(resourcesDir, { recursive: true, force: true });
+    err.recorder = recorder; // what daprd printed before it failed
+    throw err;
   });
   return {
     sidecar,

@@ -1,0 +1,114 @@
+// Mistakes refused with a message naming the file, the line and the problem
+// (or the port and the fix), before anything starts. No daprd needed.
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkResources } from "./lib/resources.mjs";
+import { ToolError } from "./lib/errors.mjs";
+import { LocalRedis } from "./lib/redis.mjs";
+import { RESOURCES } from "./lib/paths.mjs";
+
+const dirs = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of resources/ with one file edited by `edit(text)`. */
+function brokenResources(file, edit) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-resources-"));
+  dirs.push(dir);
+  for (const f of fs.readdirSync(RESOURCES)) fs.copyFileSync(path.join(RESOURCES, f), path.join(dir, f));
+  const before = fs.readFileSync(path.join(dir, file), "utf8");
+  const after = edit(before);
+  if (after === before) throw new Error(`edit of ${file} changed nothing`);
+  fs.writeFileSync(path.join(dir, file), after);
+  return dir;
+}
+
+const lineOf = (dir, file, needle) => fs.readFileSync(path.join(dir, file), "utf8").split("\n").findIndex((l) => l.includes(needle)) + 1;
+
+function refusal(dir) {
+  try {
+    checkResources(dir);
+  } catch (err) {
+    return err;
+  }
+  throw new Error(`checkResources(${dir}) accepted it`);
+}
+
+describe("checkResources refuses malformed resources with file:line and the problem", () => {
+  it("bad YAML (a mis-indented line in resiliency.yaml)", () => {
+    const dir = brokenResources("resiliency.yaml", (t) => t.replace("        maxRetries: -1", "       maxRetries: -1"));
+    const err = refusal(dir);
+    expect(err).toBeInstanceOf(ToolError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(`${dir}/resiliency.yaml:${lineOf(dir, "resiliency.yaml", "maxRetries")}: invalid YAML: All mapping items must start at the same column`);
+    expect(err.fix).toMatch(/nothing was started/);
+  });
+
+  it("bad YAML in statestore.yaml (an unclosed [)", () => {
+    const dir = brokenResources("statestore.yaml", (t) => t.replace("value: localhost:6379", "value: [localhost:6379"));
+    const err = refusal(dir);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(new RegExp(`^${dir}/statestore\\.yaml:\\d+: invalid YAML: .*\\]`));
+  });
+
+  it("a target referring to a policy that does not exist", () => {
+    const dir = brokenResources("resiliency.yaml", (t) => t.replace("retry: retryForever", "retry: retryForevr"));
+    const err = refusal(dir);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      `${dir}/resiliency.yaml:${lineOf(dir, "resiliency.yaml", "retry: retryForevr")}: target statestore refers to retry "retryForevr", which spec.policies.retries does not define (defined: retryForever)`,
+    );
+  });
+
+  it("a circuit breaker referring to an unknown policy", () => {
+    const dir = brokenResources("resiliency.yaml", (t) => t.replace("circuitBreaker: simpleCB", "circuitBreaker: otherCB"));
+    expect(refusal(dir).message).toMatch(/resiliency\.yaml:\d+: target statestore refers to circuitBreaker "otherCB", which spec\.policies\.circuitBreakers does not define \(defined: simpleCB\)/);
+  });
+
+  it("a duration written `5 seconds`", () => {
+    const dir = brokenResources("resiliency.yaml", (t) => t.replace("duration: 5s", "duration: 5 seconds"));
+    const err = refusal(dir);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(
+      `${dir}/resiliency.yaml:${lineOf(dir, "resiliency.yaml", "5 seconds")}: \`spec.policies.retries.retryForever.duration: 5 seconds\` is not a duration; write it like 5s, 500ms or 1m30s`,
+    );
+  });
+
+  it("a state store without redisHost", () => {
+    const dir = brokenResources("statestore.yaml", (t) => t.replace("    - name: redisHost\n      value: localhost:6379\n", ""));
+    expect(refusal(dir).message).toMatch(/statestore\.yaml:\d+: state\.redis needs a `redisHost` metadata item/);
+  });
+
+  it("a missing folder", () => {
+    const err = refusal("/nonexistent/resources");
+    expect(err.message).toBe("Resources folder /nonexistent/resources does not exist.");
+    expect(err.exitCode).toBe(2);
+  });
+
+  it("the project's own resources pass", () => {
+    expect(checkResources(RESOURCES).expect).toMatchObject({ retryPolicy: "retryForever", breaker: "simpleCB", tripAfter: 5 });
+  });
+});
+
+describe("a port already taken", () => {
+  it("LocalRedis on a port something else listens on: ToolError naming the port and how to find the process", async () => {
+    const other = net.createServer((sock) => sock.destroy()); // holds the port, answers nothing
+    await new Promise((r) => other.listen(0, "127.0.0.1", r));
+    const { port } = other.address();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-taken-"));
+    dirs.push(dir);
+    try {
+      const err = await new LocalRedis({ port, dir }).start().then(() => undefined, (e) => e);
+      expect(err).toBeInstanceOf(ToolError);
+      expect(err.message).toBe(`Port ${port} is taken by a Redis (or something else) this project did not start.`);
+      expect(err.fix).toContain(`ss -ltnp 'sport = :${port}'`);
+      expect(fs.existsSync(path.join(dir, "redis.pid"))).toBe(false); // nothing was started
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+});
