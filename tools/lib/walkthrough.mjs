@@ -78,6 +78,17 @@ class Verdict {
   }
 }
 
+async function clearOrders(redis, appId = "order-processor") {
+  const client = await redis.client();
+  try {
+    const keys = await client.keys(`${appId}||*`);
+    if (keys.length) await client.del(keys);
+    return keys.length;
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+}
+
 /** Replays the walkthrough for one variant (or command); returns its result. */
 async function walkOne({ label, command, redis, expect, store, outageMs, verbose }) {
   const v = new Verdict();
@@ -99,6 +110,9 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
   const attemptMs = retryEvery + 10_000;
 
   heading(`1. Start ${label} beside daprd (app-id order-processor, resources/)`);
+  // Orders left by an earlier run would hide a lost write from the final check.
+  const stale = await clearOrders(redis);
+  if (stale) say("walkthrough", `cleared ${stale} order keys (order-processor||*) left by an earlier run, so the final check counts only this run's`);
   const sidecar = await startSidecar({ command, onLine: (e) => rec.push(e) });
   let exit;
   try {
