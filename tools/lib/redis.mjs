@@ -95,6 +95,20 @@ export class LocalRedis {
     if (r.exitCode !== 0 || !(await waitForPort(this.port, { timeoutMs: 10_000 }))) {
       throw new ToolError(`redis-server did not start on port ${this.port}.`, `See its log: ${this.logFile}`);
     }
+    // It takes connections before its append-only file is loaded and answers LOADING until then.
+    const client = await this.client();
+    try {
+      for (const deadline = Date.now() + 30_000; ; await sleep(50)) {
+        try {
+          await client.ping();
+          break;
+        } catch (err) {
+          if (!/LOADING/.test(err.message) || Date.now() > deadline) throw err;
+        }
+      }
+    } finally {
+      await client.quit().catch(() => undefined);
+    }
   }
   /** Stops Redis; SIGTERM lets it finish the append-only file. signal=SIGKILL kills it hard. */
   async stop(signal = "SIGTERM") {
