@@ -5,13 +5,12 @@
 // resources folder with a shortened copy of the project's policy (retry every
 // 500 ms instead of 5 s, breaker open for 2 s, a 2 s timeout per attempt): the
 // test names say so.
-import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "vitest";
-import { startRedis, startApp } from "./lib/testbed.mjs";
+import { cleanupList, ownRedis, startApp } from "./lib/testbed.mjs";
 import { auditOrders } from "./lib/recorder.mjs";
 import { endProcess, parseDaprdLine } from "./lib/sidecar.mjs";
 import { DAPR_BIN } from "./lib/paths.mjs";
@@ -54,34 +53,7 @@ spec:
 `;
 const SHORT = { replace: { "resiliency.yaml": shortResiliency() } };
 
-/** Runs fns (cleanups) last-in first-out once the test is over, passed or failed. */
-function cleanupList(onTestFinished) {
-  const list = [];
-  onTestFinished(async () => {
-    for (const fn of list.reverse()) {
-      try {
-        await fn();
-      } catch {
-        /* best effort: the next one still runs */
-      }
-    }
-  });
-  return list;
-}
 
-async function ownRedis(cleanups) {
-  const redis = await startRedis();
-  cleanups.push(async () => {
-    try {
-      redis.resume(); // a paused Redis would not hear SIGTERM
-    } catch {
-      /* not running */
-    }
-    await redis.stop();
-    fs.rmSync(redis.dir, { recursive: true, force: true });
-  });
-  return redis;
-}
 
 const lastSaved = (rec) => rec.savedOrders().at(-1) ?? 0;
 

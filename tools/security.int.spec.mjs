@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { $ } from "zx";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
-import { startRedis, startApp } from "./lib/testbed.mjs";
+import { cleanupList, ownRedis, startApp } from "./lib/testbed.mjs";
 import { ToolError } from "./lib/errors.mjs";
 import { checkResources, writeRunResources, ENV_SECRET_STORE } from "./lib/resources.mjs";
 import { isPortOpen } from "./lib/net.mjs";
@@ -18,28 +18,7 @@ import { ROOT, VARIANTS } from "./lib/paths.mjs";
 
 const VARIANT_NAMES = Object.keys(VARIANTS);
 
-function cleanupList(onTestFinished) {
-  const list = [];
-  onTestFinished(async () => {
-    for (const fn of list.reverse()) {
-      try {
-        await fn();
-      } catch {
-        /* best effort */
-      }
-    }
-  });
-  return list;
-}
 
-async function ownRedis(cleanups, options) {
-  const redis = await startRedis(options);
-  cleanups.push(async () => {
-    await redis.stop();
-    fs.rmSync(redis.dir, { recursive: true, force: true });
-  });
-  return redis;
-}
 
 /** Runs the built app against a running daprd with the given token (undefined: none) until it has retried, then stops it. */
 async function runAppWithToken(variant, sidecar, token) {

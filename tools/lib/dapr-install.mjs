@@ -45,11 +45,14 @@ function needsRuntime(found) {
 async function goBuild(title, cwd, args) {
   const started = Date.now();
   let packages = 0;
+  let modules = 0;
   const p = $({ cwd, env: { ...process.env, CGO_ENABLED: "0" } })`go build -v ${args}`.nothrow().quiet();
   p.stderr.on("data", (chunk) => {
     for (const line of chunk.toString().split("\n")) {
-      if (!line || line.startsWith("go: downloading")) continue;
-      if (++packages % 50 === 0) {
+      if (!line) continue;
+      if (line.startsWith("go: downloading")) {
+        if (++modules % 100 === 0) step(`${title}: ${modules} Go modules downloaded, ${Math.round((Date.now() - started) / 1000)} s`);
+      } else if (++packages % 50 === 0) {
         step(`${title}: ${packages} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`);
       }
     }
