@@ -12,6 +12,7 @@ import { ToolError } from "./errors.mjs";
 import { step } from "./console.mjs";
 
 const RUNTIME_BINARIES = ["daprd", "placement", "scheduler"];
+const CLI_TARGETS = ["/usr/local/bin/dapr", path.join(DAPR_BIN, "dapr")];
 const minor = (v) => v?.split(".").slice(0, 2).join(".");
 
 async function version(bin, args = ["--version"]) {
@@ -20,11 +21,11 @@ async function version(bin, args = ["--version"]) {
   return out.exitCode === 0 ? out.stdout.trim() : undefined;
 }
 
+/** The dapr CLI: on PATH, or where installCli() puts it (which PATH may lack). */
 export async function findCli() {
   const onPath = await which("dapr", { nothrow: true });
   if (onPath) return onPath;
-  const local = path.join(DAPR_BIN, "dapr");
-  return fs.existsSync(local) ? local : undefined;
+  return CLI_TARGETS.find((p) => fs.existsSync(p));
 }
 
 /** What is installed now: CLI path and version, runtime version, which binaries are missing. */
@@ -138,7 +139,7 @@ function layOutDaprHome(runtimeDir) {
 
 function installCli(bin) {
   // Where Dapr's own installer puts it when it may; otherwise beside daprd.
-  const target = process.getuid?.() === 0 ? "/usr/local/bin/dapr" : path.join(DAPR_BIN, "dapr");
+  const target = process.getuid?.() === 0 ? CLI_TARGETS[0] : CLI_TARGETS[1];
   fs.mkdirSync(path.dirname(target), { recursive: true });
   install(bin, target);
   return target;

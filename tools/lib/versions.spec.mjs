@@ -1,0 +1,23 @@
+// tools/versions.json is the one place versions are pinned; the files that
+// cannot read it (go.mod, package.json) must agree with it.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, VERSIONS } from "./paths.mjs";
+
+const read = (p) => fs.readFileSync(path.join(ROOT, p), "utf8");
+
+describe("tools/versions.json", () => {
+  it("matches the runtime the Go wrapper builds", () => {
+    expect(read("tools/dapr-runtime/go.mod")).toMatch(new RegExp(`^\\s*github\\.com/dapr/dapr v${VERSIONS.daprRuntime.replace(/\./g, "\\.")}$`, "m"));
+  });
+  it("matches the CLI the Go wrapper builds", () => {
+    expect(read("tools/dapr-cli/go.mod")).toMatch(new RegExp(`^require github\\.com/dapr/cli v${VERSIONS.daprCli.replace(/\./g, "\\.")}$`, "m"));
+  });
+  it("matches the @dapr/dapr the apps depend on and the lockfile installs", () => {
+    for (const app of ["apps/sdk-app", "apps/grpc-app"]) {
+      expect(JSON.parse(read(`${app}/package.json`)).dependencies["@dapr/dapr"]).toBe(VERSIONS.daprJsSdk);
+    }
+    expect(JSON.parse(read("package-lock.json")).packages["node_modules/@dapr/dapr"].version).toBe(VERSIONS.daprJsSdk);
+  });
+});
