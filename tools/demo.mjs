@@ -3,6 +3,8 @@
 //   npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local] [--outage <s>] [--json] [-- <app command>]
 //   npx zx tools/demo.mjs compare [--quick] [--json] [--variants sdk,http,grpc]
 import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
+import { ensureBuilt } from "./lib/setup.mjs";
+import { sendHumanOutputTo } from "./lib/console.mjs";
 
 const COMMANDS = {
   walkthrough: async (args) => (await import("./lib/walkthrough.mjs")).runWalkthrough(args),
@@ -14,5 +16,9 @@ await main(async () => {
   if (!COMMANDS[command]) {
     throw new UsageError(command ? `Unknown command "${command}".` : "Which demo?", "Usage: npx zx tools/demo.mjs walkthrough|compare [options]   (--help after the command for its options)");
   }
+  if (rest.includes("--json")) sendHumanOutputTo(process.stderr); // stdout is for the JSON result
+  // Both commands read the apps' lines with the library's parser (libs/order-model/dist):
+  // on a fresh clone, build before loading them.
+  await ensureBuilt();
   return COMMANDS[command](rest);
 });

@@ -39,6 +39,7 @@ export function parseWalkthroughArgs(argv) {
         outage: { type: "string" },
         verbose: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
       },
     }));
   } catch (err) {
@@ -230,6 +231,10 @@ function printVerdict(r, fmt) {
 /** `demo.mjs walkthrough`: returns the exit code. */
 export async function runWalkthrough(argv) {
   const opts = parseWalkthroughArgs(argv);
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (opts.json) sendHumanOutputTo(process.stderr);
   const { redis, checked } = await ensureAll({ redisMode: opts.redis, needRedisControl: true });
   const { expect } = checked;
