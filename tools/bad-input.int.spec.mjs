@@ -159,8 +159,10 @@ describe("missing Dapr", () => {
     const r = await run([process.execPath, ZX, path.join(ROOT, "tools/setup.mjs")], { env: { HOME: home, PATH }, timeoutMs: 60_000 });
     const err = plain(r.stderr).trim();
     expect(r.code, err).toBe(1);
+    // setup also looks for the CLI where it installs it (/usr/local/bin), PATH or not
+    const cli = fs.existsSync("/usr/local/bin/dapr") ? "" : "the dapr CLI on PATH; ";
     expect(err).toBe(
-      `✖ Dapr is not installed here (missing: the dapr CLI on PATH; daprd, placement, scheduler in ${home}/.dapr/bin), and Go is not there to build it.\n` +
+      `✖ Dapr is not installed here (missing: ${cli}daprd, placement, scheduler in ${home}/.dapr/bin), and Go is not there to build it.\n` +
         "  Either install Dapr (the dapr CLI, then `dapr init --slim`), or install Go 1.26+ and run this again:\n" +
         "  it then builds the Dapr CLI and runtime from their Go modules (about 10 minutes on 2 cores).",
     );
