@@ -8,7 +8,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, RESOURCES, VARIANTS } from "./lib/paths.mjs";
-import { startRedis } from "./lib/testbed.mjs";
+import { ownRedis } from "./lib/testbed.mjs";
 import { startSidecar } from "./lib/sidecar.mjs";
 import { writeRunResources } from "./lib/resources.mjs";
 import { ToolError } from "./lib/errors.mjs";
@@ -176,11 +176,7 @@ describe("a port already taken", () => {
     await new Promise((r) => other.listen(0, "127.0.0.1", r));
     cleanups.push(() => new Promise((r) => other.close(r)));
     const { port } = other.address();
-    const redis = await startRedis();
-    cleanups.push(async () => {
-      await redis.stop();
-      fs.rmSync(redis.dir, { recursive: true, force: true });
-    });
+    const redis = await ownRedis(cleanups);
     const resourcesDir = writeRunResources({ metadata: { redisHost: `localhost:${redis.port}` } });
     cleanups.push(() => fs.rmSync(resourcesDir, { recursive: true, force: true }));
     const err = await startSidecar({ command: ["sleep", "30"], resourcesDir, ports: { http: port } }).then((h) => h.stop(), (e) => e);
@@ -192,11 +188,7 @@ describe("a port already taken", () => {
 
 describe("zx tools/run.mjs --resources DIR", () => {
   it("runs the app with that folder's state store (here: a test Redis of its own)", async () => {
-    const redis = await startRedis();
-    cleanups.push(async () => {
-      await redis.stop();
-      fs.rmSync(redis.dir, { recursive: true, force: true });
-    });
+    const redis = await ownRedis(cleanups);
     const dir = writeRunResources({ metadata: { redisHost: `localhost:${redis.port}` } });
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const r = await zx("run.mjs", ["http", "--resources", dir, "--", "--count", "3", "--interval-ms", "50"], { timeoutMs: 180_000 });
