@@ -14,22 +14,25 @@ import { step } from "./console.mjs";
 export const PLACEMENT_PORT = 50005;
 export const SCHEDULER_PORT = 50006;
 
+/** What both services take: their port and free health and metrics ports, all on loopback. */
+const loopbackArgs = async (port) => [
+  "--port", String(port), "--listen-address", "127.0.0.1",
+  "--healthz-port", String(await freePort()), "--healthz-listen-address", "127.0.0.1",
+  "--metrics-port", String(await freePort()), "--metrics-listen-address", "127.0.0.1",
+];
+
 const SERVICES = {
   placement: {
     port: PLACEMENT_PORT,
     args: async () => [
-      "--port", String(PLACEMENT_PORT), "--listen-address", "127.0.0.1",
-      "--healthz-port", String(await freePort()), "--healthz-listen-address", "127.0.0.1",
-      "--metrics-port", String(await freePort()), "--metrics-listen-address", "127.0.0.1",
+      ...(await loopbackArgs(PLACEMENT_PORT)),
       "--initial-cluster", `dapr-placement-0=127.0.0.1:${await freePort()}`,
     ],
   },
   scheduler: {
     port: SCHEDULER_PORT,
     args: async () => [
-      "--port", String(SCHEDULER_PORT), "--listen-address", "127.0.0.1",
-      "--healthz-port", String(await freePort()), "--healthz-listen-address", "127.0.0.1",
-      "--metrics-port", String(await freePort()), "--metrics-listen-address", "127.0.0.1",
+      ...(await loopbackArgs(SCHEDULER_PORT)),
       "--etcd-data-dir", path.join(STATE_DIR, "scheduler", "etcd"),
       "--etcd-client-port", String(await freePort()), "--etcd-client-listen-address", "127.0.0.1",
       "--etcd-initial-cluster", `dapr-scheduler-server-0=http://127.0.0.1:${await freePort()}`,
