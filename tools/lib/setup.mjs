@@ -10,7 +10,15 @@ import { checkResources } from "./resources.mjs";
 import { ToolError } from "./errors.mjs";
 import { step } from "./console.mjs";
 
-export async function ensureBuilt() {
+// demo.mjs builds before loading a command, and the command's ensureAll() asks
+// again: one build per process is enough.
+let built;
+export function ensureBuilt() {
+  built ??= build();
+  return built;
+}
+
+async function build() {
   const missing = Object.values(VARIANTS).some((v) => !fs.existsSync(v.main));
   const r = await $({ cwd: ROOT })`npx nx run-many -t build --outputStyle=static`.nothrow().quiet();
   if (r.exitCode !== 0) throw new ToolError(`Building the apps failed:\n${(r.stdout + r.stderr).trim().split("\n").slice(-15).join("\n")}`, "Run `npx nx run-many -t build` to see the whole output.");
