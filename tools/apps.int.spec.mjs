@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedis, startApp } from "./lib/testbed.mjs";
 
 const N = 5;
-const seedLines = (n) => Array.from({ length: n }, (_, i) => [`Saving Order:  { orderId: '${i + 1}' }`, `Getting Order:  { orderId: '${i + 1}' }`]).flat();
+const seedLines = (n) =>
+  Array.from({ length: n }, (_, i) => [
+    `Saving Order:  { orderId: '${i + 1}' }`,
+    `Getting Order:  { orderId: '${i + 1}' }`,
+  ]).flat();
 
 const cases = [
   { name: "sdk-app (SDK over HTTP)", variant: "sdk", env: {} },

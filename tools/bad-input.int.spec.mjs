@@ -5,6 +5,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, RESOURCES, VARIANTS } from "./lib/paths.mjs";
@@ -33,7 +34,7 @@ function run(args, { env = process.env, timeoutMs = 60_000 } = {}) {
   });
 }
 const zx = (script, args, opts) => run([process.execPath, ZX, path.join(ROOT, "tools", script), ...args], opts);
-const plain = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
+const plain = (s) => stripVTControlCharacters(s);
 
 const cleanups = [];
 afterEach(async () => {
@@ -53,10 +54,30 @@ function brokenResources(file, edit) {
 
 describe("zx tools/run.mjs refuses malformed resources before starting anything (exit 2, file:line)", () => {
   const cases = [
-    ["bad YAML", "resiliency.yaml", (t) => t.replace("        maxRetries: -1", "       maxRetries: -1"), /resiliency\.yaml:16: invalid YAML: All mapping items must start at the same column/],
-    ["a target naming an unknown policy", "resiliency.yaml", (t) => t.replace("retry: retryForever", "retry: retryForevr"), /resiliency\.yaml:\d+: target statestore refers to retry "retryForevr", which spec\.policies\.retries does not define \(defined: retryForever\)/],
-    ["duration `5 seconds`", "resiliency.yaml", (t) => t.replace("duration: 5s", "duration: 5 seconds"), /resiliency\.yaml:\d+: `spec\.policies\.retries\.retryForever\.duration: 5 seconds` is not a duration; write it like 5s, 500ms or 1m30s/],
-    ["bad YAML in statestore.yaml", "statestore.yaml", (t) => t.replace("value: localhost:6379", "value: [localhost:6379"), /statestore\.yaml:\d+: invalid YAML: /],
+    [
+      "bad YAML",
+      "resiliency.yaml",
+      (t) => t.replace("        maxRetries: -1", "       maxRetries: -1"),
+      /resiliency\.yaml:16: invalid YAML: All mapping items must start at the same column/,
+    ],
+    [
+      "a target naming an unknown policy",
+      "resiliency.yaml",
+      (t) => t.replace("retry: retryForever", "retry: retryForevr"),
+      /resiliency\.yaml:\d+: target statestore refers to retry "retryForevr", which spec\.policies\.retries does not define \(defined: retryForever\)/,
+    ],
+    [
+      "duration `5 seconds`",
+      "resiliency.yaml",
+      (t) => t.replace("duration: 5s", "duration: 5 seconds"),
+      /resiliency\.yaml:\d+: `spec\.policies\.retries\.retryForever\.duration: 5 seconds` is not a duration; write it like 5s, 500ms or 1m30s/,
+    ],
+    [
+      "bad YAML in statestore.yaml",
+      "statestore.yaml",
+      (t) => t.replace("value: localhost:6379", "value: [localhost:6379"),
+      /statestore\.yaml:\d+: invalid YAML: /,
+    ],
   ];
   it.each(cases)("%s", async (_, file, edit, message) => {
     const dir = brokenResources(file, edit);
@@ -65,19 +86,24 @@ describe("zx tools/run.mjs refuses malformed resources before starting anything 
     expect(r.code, err).toBe(2);
     expect(err.trim().split("\n")[0]).toMatch(new RegExp(`^✖ ${dir}/${message.source}`));
     expect(err).toContain("Fix the file and run the command again; nothing was started.");
-    expect(plain(r.stdout + err)).not.toMatch(/daprd ready|started (redis|placement|scheduler)|built the apps|using the Redis/);
+    expect(plain(r.stdout + err)).not.toMatch(
+      /daprd ready|started (redis|placement|scheduler)|built the apps|using the Redis/,
+    );
     expect(err).not.toMatch(STACK);
   });
 
   it("a --resources folder that does not exist", async () => {
     const r = await zx("run.mjs", ["http", "--resources", "/nonexistent/resources"]);
     expect(r.code).toBe(2);
-    expect(plain(r.stderr)).toMatch(/✖ Resources folder \/nonexistent\/resources does not exist\.\n {2}Pass an existing folder with --resources\./);
+    expect(plain(r.stderr)).toMatch(
+      /✖ Resources folder \/nonexistent\/resources does not exist\.\n {2}Pass an existing folder with --resources\./,
+    );
   });
 });
 
 describe("zx tools/run.mjs and tools/setup.mjs: usage mistakes exit 2 with the usage", () => {
-  const USAGE = "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";
+  const USAGE =
+    "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";
   it.each([
     ["unknown variant", ["java"], '✖ Unknown variant "java".'],
     ["no variant", [], "✖ Which variant?"],
@@ -103,21 +129,41 @@ describe("zx tools/run.mjs and tools/setup.mjs: usage mistakes exit 2 with the u
   it("setup.mjs: unknown flag", async () => {
     const r = await zx("setup.mjs", ["--bogus"]);
     expect(r.code).toBe(2);
-    expect(plain(r.stderr).trim()).toBe("✖ Unknown option '--bogus'\n  Usage: npm run setup [-- --redis auto|docker|local]");
+    expect(plain(r.stderr).trim()).toBe(
+      "✖ Unknown option '--bogus'\n  Usage: npm run setup [-- --redis auto|docker|local]",
+    );
   });
 });
 
 describe("the apps refuse a bad environment or flag: exit 2, one clear line, no stack trace", () => {
   const cases = [
-    ["DAPR_HTTP_PORT=abc", { DAPR_HTTP_PORT: "abc" }, [], 'DAPR_HTTP_PORT must be a whole number from 1 to 65535, got "abc"'],
+    [
+      "DAPR_HTTP_PORT=abc",
+      { DAPR_HTTP_PORT: "abc" },
+      [],
+      'DAPR_HTTP_PORT must be a whole number from 1 to 65535, got "abc"',
+    ],
     ["DAPR_GRPC_PORT=70000", { DAPR_GRPC_PORT: "70000" }, [], "DAPR_GRPC_PORT must be from 1 to 65535, got 70000"],
-    ["ORDER_COUNT=-1", { ORDER_COUNT: "-1" }, [], 'ORDER_COUNT must be a whole number from 1 to 9007199254740991, got "-1"'],
+    [
+      "ORDER_COUNT=-1",
+      { ORDER_COUNT: "-1" },
+      [],
+      'ORDER_COUNT must be a whole number from 1 to 9007199254740991, got "-1"',
+    ],
     ["--count=-1", {}, ["--count=-1"], '--count must be a whole number from 1 to 9007199254740991, got "-1"'],
-    ["ORDER_CALL_TIMEOUT_MS=0", { ORDER_CALL_TIMEOUT_MS: "0" }, [], "ORDER_CALL_TIMEOUT_MS must be from 1 to 9007199254740991, got 0"],
+    [
+      "ORDER_CALL_TIMEOUT_MS=0",
+      { ORDER_CALL_TIMEOUT_MS: "0" },
+      [],
+      "ORDER_CALL_TIMEOUT_MS must be from 1 to 9007199254740991, got 0",
+    ],
   ];
   for (const variant of Object.keys(VARIANTS)) {
     it.each(cases)(`${variant}-app: %s`, async (_, env, args, message) => {
-      const r = await run([process.execPath, VARIANTS[variant].main, ...args], { env: { ...process.env, ...env }, timeoutMs: 15_000 });
+      const r = await run([process.execPath, VARIANTS[variant].main, ...args], {
+        env: { ...process.env, ...env },
+        timeoutMs: 15_000,
+      });
       expect(r.hung).toBe(false);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`${variant}-app: ${message}\n`);
@@ -143,8 +189,11 @@ describe("the apps refuse a bad environment or flag: exit 2, one clear line, no 
     });
   }
 
-  it('sdk-app: DAPR_PROTOCOL=soap', async () => {
-    const r = await run([process.execPath, VARIANTS.sdk.main], { env: { ...process.env, DAPR_PROTOCOL: "soap" }, timeoutMs: 15_000 });
+  it("sdk-app: DAPR_PROTOCOL=soap", async () => {
+    const r = await run([process.execPath, VARIANTS.sdk.main], {
+      env: { ...process.env, DAPR_PROTOCOL: "soap" },
+      timeoutMs: 15_000,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('sdk-app: DAPR_PROTOCOL must be "http" or "grpc", got "soap"\n');
   });
@@ -153,10 +202,14 @@ describe("the apps refuse a bad environment or flag: exit 2, one clear line, no 
 describe("missing Dapr", () => {
   it("setup.mjs with an empty HOME and no dapr or go on PATH: names what is missing and how to fix it, exit 1", async () => {
     const PATH = "/usr/bin:/bin";
-    for (const bin of ["dapr", "go"]) for (const d of PATH.split(":")) expect(fs.existsSync(path.join(d, bin)), `${d}/${bin} exists`).toBe(false);
+    for (const bin of ["dapr", "go"])
+      for (const d of PATH.split(":")) expect(fs.existsSync(path.join(d, bin)), `${d}/${bin} exists`).toBe(false);
     const home = tempDir("empty-home-");
     // env holds only HOME and PATH: no DAPR_RESILIENCY_HOME or anything else from this machine
-    const r = await run([process.execPath, ZX, path.join(ROOT, "tools/setup.mjs")], { env: { HOME: home, PATH }, timeoutMs: 60_000 });
+    const r = await run([process.execPath, ZX, path.join(ROOT, "tools/setup.mjs")], {
+      env: { HOME: home, PATH },
+      timeoutMs: 60_000,
+    });
     const err = plain(r.stderr).trim();
     expect(r.code, err).toBe(1);
     // setup also looks for the CLI where it installs it (/usr/local/bin), PATH or not
@@ -179,10 +232,15 @@ describe("a port already taken", () => {
     const redis = await ownRedis(cleanups);
     const resourcesDir = writeRunResources({ metadata: { redisHost: `localhost:${redis.port}` } });
     cleanups.push(() => fs.rmSync(resourcesDir, { recursive: true, force: true }));
-    const err = await startSidecar({ command: ["sleep", "30"], resourcesDir, ports: { http: port } }).then((h) => h.stop(), (e) => e);
+    const err = await startSidecar({ command: ["sleep", "30"], resourcesDir, ports: { http: port } }).then(
+      (h) => h.stop(),
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(ToolError);
     expect(err.message).toMatch(/^daprd exited \(code 1\) before it was ready:\n.*could not listen/);
-    expect(err.fix).toBe(`Port ${port} (daprd http) is taken by another process. Free it or pick another port; find it with: ss -ltnp 'sport = :${port}'`);
+    expect(err.fix).toBe(
+      `Port ${port} (daprd http) is taken by another process. Free it or pick another port; find it with: ss -ltnp 'sport = :${port}'`,
+    );
   });
 });
 
@@ -191,12 +249,18 @@ describe("zx tools/run.mjs --resources DIR", () => {
     const redis = await ownRedis(cleanups);
     const dir = writeRunResources({ metadata: { redisHost: `localhost:${redis.port}` } });
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const r = await zx("run.mjs", ["http", "--resources", dir, "--", "--count", "3", "--interval-ms", "50"], { timeoutMs: 180_000 });
+    const r = await zx("run.mjs", ["http", "--resources", dir, "--", "--count", "3", "--interval-ms", "50"], {
+      timeoutMs: 180_000,
+    });
     expect(r.code, plain(r.stderr + r.stdout)).toBe(0);
     expect(plain(r.stdout)).toMatch(/http-app exited with code 0; daprd stopped/);
     const client = await redis.client();
     try {
-      expect((await client.keys("order-processor||*")).sort()).toEqual(["order-processor||1", "order-processor||2", "order-processor||3"]);
+      expect((await client.keys("order-processor||*")).sort()).toEqual([
+        "order-processor||1",
+        "order-processor||2",
+        "order-processor||3",
+      ]);
     } finally {
       await client.quit();
     }

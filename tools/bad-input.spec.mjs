@@ -27,7 +27,11 @@ function brokenResources(file, edit) {
   return dir;
 }
 
-const lineOf = (dir, file, needle) => fs.readFileSync(path.join(dir, file), "utf8").split("\n").findIndex((l) => l.includes(needle)) + 1;
+const lineOf = (dir, file, needle) =>
+  fs
+    .readFileSync(path.join(dir, file), "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(needle)) + 1;
 
 function refusal(dir) {
   try {
@@ -44,7 +48,9 @@ describe("checkResources refuses malformed resources with file:line and the prob
     const err = refusal(dir);
     expect(err).toBeInstanceOf(ToolError);
     expect(err.exitCode).toBe(2);
-    expect(err.message).toBe(`${dir}/resiliency.yaml:${lineOf(dir, "resiliency.yaml", "maxRetries")}: invalid YAML: All mapping items must start at the same column`);
+    expect(err.message).toBe(
+      `${dir}/resiliency.yaml:${lineOf(dir, "resiliency.yaml", "maxRetries")}: invalid YAML: All mapping items must start at the same column`,
+    );
     expect(err.fix).toMatch(/nothing was started/);
   });
 
@@ -65,8 +71,12 @@ describe("checkResources refuses malformed resources with file:line and the prob
   });
 
   it("a circuit breaker referring to an unknown policy", () => {
-    const dir = brokenResources("resiliency.yaml", (t) => t.replace("circuitBreaker: simpleCB", "circuitBreaker: otherCB"));
-    expect(refusal(dir).message).toMatch(/resiliency\.yaml:\d+: target statestore refers to circuitBreaker "otherCB", which spec\.policies\.circuitBreakers does not define \(defined: simpleCB\)/);
+    const dir = brokenResources("resiliency.yaml", (t) =>
+      t.replace("circuitBreaker: simpleCB", "circuitBreaker: otherCB"),
+    );
+    expect(refusal(dir).message).toMatch(
+      /resiliency\.yaml:\d+: target statestore refers to circuitBreaker "otherCB", which spec\.policies\.circuitBreakers does not define \(defined: simpleCB\)/,
+    );
   });
 
   it("a duration written `5 seconds`", () => {
@@ -79,7 +89,9 @@ describe("checkResources refuses malformed resources with file:line and the prob
   });
 
   it("a state store without redisHost", () => {
-    const dir = brokenResources("statestore.yaml", (t) => t.replace("    - name: redisHost\n      value: localhost:6379\n", ""));
+    const dir = brokenResources("statestore.yaml", (t) =>
+      t.replace("    - name: redisHost\n      value: localhost:6379\n", ""),
+    );
     expect(refusal(dir).message).toMatch(/statestore\.yaml:\d+: state\.redis needs a `redisHost` metadata item/);
   });
 
@@ -90,7 +102,11 @@ describe("checkResources refuses malformed resources with file:line and the prob
   });
 
   it("the project's own resources pass", () => {
-    expect(checkResources(RESOURCES).expect).toMatchObject({ retryPolicy: "retryForever", breaker: "simpleCB", tripAfter: 5 });
+    expect(checkResources(RESOURCES).expect).toMatchObject({
+      retryPolicy: "retryForever",
+      breaker: "simpleCB",
+      tripAfter: 5,
+    });
   });
 });
 
@@ -102,7 +118,10 @@ describe("a port already taken", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-taken-"));
     dirs.push(dir);
     try {
-      const err = await new LocalRedis({ port, dir }).start().then(() => undefined, (e) => e);
+      const err = await new LocalRedis({ port, dir }).start().then(
+        () => undefined,
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(ToolError);
       expect(err.message).toBe(`Port ${port} is taken by a Redis (or something else) this project did not start.`);
       expect(err.fix).toContain(`ss -ltnp 'sport = :${port}'`);

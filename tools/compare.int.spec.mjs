@@ -44,7 +44,10 @@ describe("compare --quick --json", () => {
     const { steady } = run.result;
     expect(Object.keys(steady).sort()).toEqual(["grpc", "http", "redis", "sdk"]);
     for (const [name, s] of Object.entries(steady)) {
-      expect(s.levels.map((l) => l.concurrency), name).toEqual([1, 16]);
+      expect(
+        s.levels.map((l) => l.concurrency),
+        name,
+      ).toEqual([1, 16]);
       for (const l of s.levels) {
         for (const k of ["p50", "p90", "p99", "callsPerSec"]) for (const v of Object.values(l[k])) finite(v);
         expect(l.p50.min).toBeLessThanOrEqual(l.p50.median);
@@ -54,7 +57,9 @@ describe("compare --quick --json", () => {
         expect(l.p90.median).toBeLessThanOrEqual(l.p99.median);
         expect(l.callsPerSec.median).toBeGreaterThan(0);
         const q = l.pooled;
-        expect([q.p5, q.p25, q.p50, q.p75, q.p90, q.p99, q.max]).toEqual([q.p5, q.p25, q.p50, q.p75, q.p90, q.p99, q.max].sort((a, b) => a - b));
+        expect([q.p5, q.p25, q.p50, q.p75, q.p90, q.p99, q.max]).toEqual(
+          [q.p5, q.p25, q.p50, q.p75, q.p90, q.p99, q.max].sort((a, b) => a - b),
+        );
         for (const r of l.reps) {
           expect(r.p50).toBeLessThanOrEqual(r.p90);
           expect(r.p90).toBeLessThanOrEqual(r.p99);

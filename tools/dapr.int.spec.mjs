@@ -10,12 +10,17 @@ describe("Dapr install", () => {
   it("dapr --version reports the CLI and the runtime", async () => {
     const out = await $`${await findCli()} --version`;
     expect(out.stdout).toMatch(/CLI version: \d+\.\d+\.\d+/);
-    expect(out.stdout).toMatch(new RegExp(`Runtime version: ${VERSIONS.daprRuntime.split(".").slice(0, 2).join("\\.")}\\.\\d+`));
+    expect(out.stdout).toMatch(
+      new RegExp(`Runtime version: ${VERSIONS.daprRuntime.split(".").slice(0, 2).join("\\.")}\\.\\d+`),
+    );
   });
 
   it("`dapr run` (the real CLI) starts daprd with the statestore and the resiliency policy", async () => {
     // --config: the project's Configuration, so daprd resolves names without mDNS multicast
-    const out = await $`${await findCli()} run --app-id order-processor --resources-path ${RESOURCES} --config ${DAPR_CONFIG} --dapr-listen-addresses 127.0.0.1 -- sleep 3`.timeout("60s").nothrow();
+    const out =
+      await $`${await findCli()} run --app-id order-processor --resources-path ${RESOURCES} --config ${DAPR_CONFIG} --dapr-listen-addresses 127.0.0.1 -- sleep 3`
+        .timeout("60s")
+        .nothrow();
     expect(out.exitCode, out.stdout + out.stderr).toBe(0);
     expect(out.stdout).toMatch(/Loading Resiliency configuration: myresiliency/);
     expect(out.stdout).toMatch(/Component loaded: statestore \(state\.redis\/v1\)/);
@@ -44,7 +49,11 @@ describe("daprd + Redis through the Dapr HTTP state API", () => {
   it("saves a state item, reads it back, and Redis holds it under order-processor||<key>", async () => {
     const base = `http://127.0.0.1:${app.sidecar.ports.http}/v1.0/state/statestore`;
     const value = { orderId: "foundation", at: Date.now() };
-    const save = await fetch(base, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ key: "foundation", value }]) });
+    const save = await fetch(base, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ key: "foundation", value }]),
+    });
     expect(save.status).toBe(204);
     const read = await fetch(`${base}/foundation`);
     expect(read.status).toBe(200);

@@ -14,7 +14,10 @@ const COMMANDS = {
 await main(async () => {
   const [command, ...rest] = scriptArgs(import.meta.url);
   if (!COMMANDS[command]) {
-    throw new UsageError(command ? `Unknown command "${command}".` : "Which demo?", "Usage: npx zx tools/demo.mjs walkthrough|compare [options]   (--help after the command for its options)");
+    throw new UsageError(
+      command ? `Unknown command "${command}".` : "Which demo?",
+      "Usage: npx zx tools/demo.mjs walkthrough|compare [options]   (--help after the command for its options)",
+    );
   }
   if (rest.includes("--json")) sendHumanOutputTo(process.stderr); // stdout is for the JSON result
   // Both commands read the apps' lines with the library's parser (libs/order-model/dist):

@@ -22,7 +22,9 @@ const DAPRD_RETRY = /Error processing operation component\[statestore\] output\.
 const APP_RETRY = /retrying the same order/;
 
 /** The project's policy, shortened for tests; with `scopes` it applies to those app-ids only. */
-const shortResiliency = (scopes = ["order-processor"]) => `# test resources only: resources/resiliency.yaml with short intervals
+const shortResiliency = (
+  scopes = ["order-processor"],
+) => `# test resources only: resources/resiliency.yaml with short intervals
 apiVersion: dapr.io/v1alpha1
 kind: Resiliency
 metadata:
@@ -53,18 +55,22 @@ spec:
 `;
 const SHORT = { replace: { "resiliency.yaml": shortResiliency() } };
 
-
-
 const lastSaved = (rec) => rec.savedOrders().at(-1) ?? 0;
 
 function tail(rec, n = 30) {
-  return rec.events.slice(-n).map((e) => `  ${e.at.toFixed(1)} ${e.source} ${e.msg ?? e.line}`).join("\n");
+  return rec.events
+    .slice(-n)
+    .map((e) => `  ${e.at.toFixed(1)} ${e.source} ${e.msg ?? e.line}`)
+    .join("\n");
 }
 
 /** Waits until the app has read back order `id` (or a later one). */
 async function waitForOrder(rec, id, timeoutMs, when) {
   const e = await rec.waitFor((e) => e.order?.kind === "getting" && e.order.id >= id, { timeoutMs });
-  if (!e) throw new Error(`${when}: order ${id} not read back within ${timeoutMs / 1000} s (last saved: ${lastSaved(rec)})\n${tail(rec)}`);
+  if (!e)
+    throw new Error(
+      `${when}: order ${id} not read back within ${timeoutMs / 1000} s (last saved: ${lastSaved(rec)})\n${tail(rec)}`,
+    );
 }
 
 /**
@@ -92,7 +98,9 @@ async function expectPromiseKept(expect, { rec, redis, faultFrom, lastBefore, ex
   const why = `${appId}\n${tail(rec)}`;
   expect(exit, why).toEqual({ code: 0, signal: null });
   const summary = rec.find((e) => e.source === "app" && /: stopped; last order saved: /.test(e.line));
-  expect(summary?.line, why).toMatch(new RegExp(`stopped; last order saved: ${saved.at(-1)} \\(${saved.length} saved, \\d+ retried calls\\)`));
+  expect(summary?.line, why).toMatch(
+    new RegExp(`stopped; last order saved: ${saved.at(-1)} \\(${saved.length} saved, \\d+ retried calls\\)`),
+  );
   const client = await redis.client();
   let audit;
   try {
@@ -101,7 +109,10 @@ async function expectPromiseKept(expect, { rec, redis, faultFrom, lastBefore, ex
     await client.quit();
   }
   expect(audit, why).toMatchObject({ first: 1, lost: 0, repeated: [], skipped: [], missing: [], wrong: [] });
-  const after = rec.events.slice(faultFrom).filter((e) => e.order?.kind === "saving").map((e) => e.order.id);
+  const after = rec.events
+    .slice(faultFrom)
+    .filter((e) => e.order?.kind === "saving")
+    .map((e) => e.order.id);
   expect(after[0], `first order saved after the fault (last before: ${lastBefore})\n${why}`).toBe(lastBefore + 1);
   expect(after.length).toBeGreaterThanOrEqual(5);
 }
@@ -115,7 +126,9 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
       const redis = await ownRedis(cleanups);
       const pidBefore = redis.pid();
       const run = await runThroughFault({
-        variant, redis, cleanups,
+        variant,
+        redis,
+        cleanups,
         inject: async () => {
           await redis.stop("SIGKILL");
           await sleep(3_000);
@@ -133,7 +146,9 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
       const cleanups = cleanupList(onTestFinished);
       const redis = await ownRedis(cleanups);
       const run = await runThroughFault({
-        variant, redis, cleanups,
+        variant,
+        redis,
+        cleanups,
         inject: async () => {
           redis.pause();
           await sleep(6_000);
@@ -141,35 +156,50 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
         },
       });
       // Attempts failed after the 2 s timeout and daprd tried again, while Redis was still hung.
-      const failures = run.rec.events.slice(run.faultFrom, run.recoveredFrom).filter((e) => DAPRD_RETRY.test(e.msg ?? ""));
-      expect(failures.length, `daprd reported a timed-out attempt during the pause\n${tail(run.rec)}`).toBeGreaterThanOrEqual(1);
+      const failures = run.rec.events
+        .slice(run.faultFrom, run.recoveredFrom)
+        .filter((e) => DAPRD_RETRY.test(e.msg ?? ""));
+      expect(
+        failures.length,
+        `daprd reported a timed-out attempt during the pause\n${tail(run.rec)}`,
+      ).toBeGreaterThanOrEqual(1);
       await expectPromiseKept(expect, { ...run, redis });
     });
   });
 
   describe("Redis down 9 s, longer than the app's own limit (ORDER_CALL_TIMEOUT_MS=3000) [project resiliency]", () => {
-    test.concurrent.for(VARIANTS)("%s-app gives up on the call, retries the same order", async (variant, { expect, onTestFinished }) => {
-      const cleanups = cleanupList(onTestFinished);
-      const redis = await ownRedis(cleanups);
-      const run = await runThroughFault({
-        variant, redis, cleanups,
-        resources: {}, // resources/resiliency.yaml as it is: retry every 5 s, breaker after 5 failures
-        env: { ORDER_CALL_TIMEOUT_MS: "3000" },
-        inject: async () => {
-          await redis.stop();
-          await sleep(9_000);
-          await redis.start();
-        },
-      });
-      const events = run.rec.events;
-      const i = events.findIndex((e, n) => n >= run.faultFrom && e.stream === "stderr" && /failed: no answer within 3000 ms; retrying the same order/.test(e.line));
-      expect(i, `the app's own 3 s limit fired\n${tail(run.rec)}`).toBeGreaterThan(0);
-      // The order it gave up on is the one it saves next (or, for a read, it goes on with the one after): nothing skipped.
-      const [, op, id] = new RegExp(`^${variant}-app: (Save|Read) of order (\\d+) failed`).exec(events[i].line);
-      const next = events.slice(i).find((e) => e.order?.kind === "saving");
-      expect(next.order.id).toBe(Number(id) + (op === "Read" ? 1 : 0));
-      await expectPromiseKept(expect, { ...run, redis });
-    });
+    test.concurrent.for(VARIANTS)(
+      "%s-app gives up on the call, retries the same order",
+      async (variant, { expect, onTestFinished }) => {
+        const cleanups = cleanupList(onTestFinished);
+        const redis = await ownRedis(cleanups);
+        const run = await runThroughFault({
+          variant,
+          redis,
+          cleanups,
+          resources: {}, // resources/resiliency.yaml as it is: retry every 5 s, breaker after 5 failures
+          env: { ORDER_CALL_TIMEOUT_MS: "3000" },
+          inject: async () => {
+            await redis.stop();
+            await sleep(9_000);
+            await redis.start();
+          },
+        });
+        const events = run.rec.events;
+        const i = events.findIndex(
+          (e, n) =>
+            n >= run.faultFrom &&
+            e.stream === "stderr" &&
+            /failed: no answer within 3000 ms; retrying the same order/.test(e.line),
+        );
+        expect(i, `the app's own 3 s limit fired\n${tail(run.rec)}`).toBeGreaterThan(0);
+        // The order it gave up on is the one it saves next (or, for a read, it goes on with the one after): nothing skipped.
+        const [, op, id] = new RegExp(`^${variant}-app: (Save|Read) of order (\\d+) failed`).exec(events[i].line);
+        const next = events.slice(i).find((e) => e.order?.kind === "saving");
+        expect(next.order.id).toBe(Number(id) + (op === "Read" ? 1 : 0));
+        await expectPromiseKept(expect, { ...run, redis });
+      },
+    );
   });
 
   describe("daprd SIGKILLed while the app runs, restarted on the same ports 2 s later [short test resiliency]", () => {
@@ -178,26 +208,43 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
       const redis = await ownRedis(cleanups);
       let daprd2;
       const run = await runThroughFault({
-        variant, redis, cleanups,
+        variant,
+        redis,
+        cleanups,
         inject: async (app) => {
           const from = app.recorder.events.length;
           app.sidecar.daprd.kill("SIGKILL");
           await app.sidecar.daprdExited;
-          const refused = await app.recorder.waitFor((e) => e.stream === "stderr" && APP_RETRY.test(e.line), { from, timeoutMs: 10_000 });
+          const refused = await app.recorder.waitFor((e) => e.stream === "stderr" && APP_RETRY.test(e.line), {
+            from,
+            timeoutMs: 10_000,
+          });
           expect(refused, `the app noticed daprd was gone\n${tail(app.recorder)}`).toBeTruthy();
           await sleep(2_000);
-          daprd2 = spawn(path.join(DAPR_BIN, "daprd"), app.sidecar.daprdArgs, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+          daprd2 = spawn(path.join(DAPR_BIN, "daprd"), app.sidecar.daprdArgs, {
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+          });
           cleanups.push(async () => {
             await app.sidecar.stop(); // the app first, as `dapr stop` would
             await endProcess(daprd2);
           });
           for (const s of [daprd2.stdout, daprd2.stderr]) {
-            readline.createInterface({ input: s }).on("line", (line) => app.recorder.push({ source: "daprd", line, ...parseDaprdLine(line) }));
+            readline
+              .createInterface({ input: s })
+              .on("line", (line) => app.recorder.push({ source: "daprd", line, ...parseDaprdLine(line) }));
           }
         },
       });
       expect(daprd2.exitCode, "the restarted daprd ran until the end").toBeNull();
-      expect(run.rec.events.some((e) => e.source === "daprd" && /HTTP server listening on TCP address: 127\.0\.0\.1:/.test(e.msg ?? "") && e.at > run.rec.events[run.faultFrom].at)).toBe(true);
+      expect(
+        run.rec.events.some(
+          (e) =>
+            e.source === "daprd" &&
+            /HTTP server listening on TCP address: 127\.0\.0\.1:/.test(e.msg ?? "") &&
+            e.at > run.rec.events[run.faultFrom].at,
+        ),
+      ).toBe(true);
       await expectPromiseKept(expect, { ...run, redis });
     });
   });
@@ -208,7 +255,9 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
       const redis = await ownRedis(cleanups);
       const pids = new Set([redis.pid()]);
       const run = await runThroughFault({
-        variant, redis, cleanups,
+        variant,
+        redis,
+        cleanups,
         inject: async () => {
           for (let i = 0; i < 5; i++) {
             await redis.stop(i % 2 ? "SIGKILL" : "SIGTERM");
@@ -224,22 +273,33 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
     });
   });
 
-  test("all three variants at once against one Redis, distinct app-ids, through a Redis SIGKILL + restart: each keeps its own sequence [short test resiliency]", async ({ expect, onTestFinished }) => {
+  test("all three variants at once against one Redis, distinct app-ids, through a Redis SIGKILL + restart: each keeps its own sequence [short test resiliency]", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const cleanups = cleanupList(onTestFinished);
     const redis = await ownRedis(cleanups);
     const appIds = Object.fromEntries(VARIANTS.map((v) => [v, `order-processor-${v}`]));
     const resources = { replace: { "resiliency.yaml": shortResiliency(Object.values(appIds)) } };
     const apps = {};
-    await Promise.all(VARIANTS.map(async (v) => {
-      apps[v] = await startApp({ redis, variant: v, appId: appIds[v], appArgs: APP_ARGS, env: APP_ENV, resources });
-      cleanups.push(() => apps[v].stop());
-    }));
+    await Promise.all(
+      VARIANTS.map(async (v) => {
+        apps[v] = await startApp({ redis, variant: v, appId: appIds[v], appArgs: APP_ARGS, env: APP_ENV, resources });
+        cleanups.push(() => apps[v].stop());
+      }),
+    );
     await Promise.all(VARIANTS.map((v) => waitForOrder(apps[v].recorder, 5, 30_000, `${v}: before the fault`)));
-    const marks = Object.fromEntries(VARIANTS.map((v) => [v, { faultFrom: apps[v].recorder.events.length, lastBefore: lastSaved(apps[v].recorder) }]));
+    const marks = Object.fromEntries(
+      VARIANTS.map((v) => [v, { faultFrom: apps[v].recorder.events.length, lastBefore: lastSaved(apps[v].recorder) }]),
+    );
     await redis.stop("SIGKILL");
     await sleep(3_000);
     await redis.start();
-    await Promise.all(VARIANTS.map((v) => waitForOrder(apps[v].recorder, lastSaved(apps[v].recorder) + 5, 90_000, `${v}: after the fault`)));
+    await Promise.all(
+      VARIANTS.map((v) =>
+        waitForOrder(apps[v].recorder, lastSaved(apps[v].recorder) + 5, 90_000, `${v}: after the fault`),
+      ),
+    );
     await Promise.all(VARIANTS.map((v) => apps[v].sidecar.stop()));
     for (const v of VARIANTS) {
       const rec = apps[v].recorder;
@@ -251,11 +311,17 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
     try {
       const keys = await client.keys("*");
       for (const v of VARIANTS) {
-        const mine = keys.filter((k) => k.startsWith(`${appIds[v]}||`)).map((k) => Number(k.split("||")[1])).sort((a, b) => a - b);
+        const mine = keys
+          .filter((k) => k.startsWith(`${appIds[v]}||`))
+          .map((k) => Number(k.split("||")[1]))
+          .sort((a, b) => a - b);
         const saved = apps[v].recorder.savedOrders();
         expect(mine.slice(0, saved.length), v).toEqual(saved);
       }
-      expect(keys.every((k) => Object.values(appIds).some((id) => k.startsWith(`${id}||`))), keys.join(", ")).toBe(true);
+      expect(
+        keys.every((k) => Object.values(appIds).some((id) => k.startsWith(`${id}||`))),
+        keys.join(", "),
+      ).toBe(true);
     } finally {
       await client.quit();
     }

@@ -17,7 +17,8 @@ import { printEvent } from "./lib/stream.mjs";
 import { say } from "./lib/console.mjs";
 import { RESOURCES, VARIANTS } from "./lib/paths.mjs";
 
-const USAGE = "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";
+const USAGE =
+  "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";
 
 await main(async () => {
   const argv = scriptArgs(import.meta.url);
@@ -25,14 +26,25 @@ await main(async () => {
   const appArgs = dd >= 0 ? argv.slice(dd + 1) : [];
   let parsed;
   try {
-    parsed = parseArgs({ args: dd >= 0 ? argv.slice(0, dd) : argv, allowPositionals: true, strict: true,
-      options: { verbose: { type: "boolean", default: false }, redis: { type: "string", default: "auto" }, resources: { type: "string", default: RESOURCES } } });
+    parsed = parseArgs({
+      args: dd >= 0 ? argv.slice(0, dd) : argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        verbose: { type: "boolean", default: false },
+        redis: { type: "string", default: "auto" },
+        resources: { type: "string", default: RESOURCES },
+      },
+    });
   } catch (err) {
     throw new UsageError(err.message, USAGE);
   }
   const [variant, ...rest] = parsed.positionals;
   if (!VARIANTS[variant] || rest.length) {
-    throw new UsageError(variant ? `Unknown variant "${[variant, ...rest].join(" ")}".` : "Which variant?", `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}`);
+    throw new UsageError(
+      variant ? `Unknown variant "${[variant, ...rest].join(" ")}".` : "Which variant?",
+      `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}`,
+    );
   }
   let resourcesDir = path.resolve(parsed.values.resources);
   const { checked } = await ensureAll({ redisMode: parsed.values.redis, resourcesDir });
@@ -41,14 +53,20 @@ await main(async () => {
     resourcesDir = writeRunResources({ from: resourcesDir, redisPasswordFromEnv: true });
     const dir = resourcesDir;
     onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
-    say("run", `Redis password: from ${REDIS_PASSWORD_ENV} through a secretstores.local.env secret store (resources copied to ${resourcesDir})`);
+    say(
+      "run",
+      `Redis password: from ${REDIS_PASSWORD_ENV} through a secretstores.local.env secret store (resources copied to ${resourcesDir})`,
+    );
   }
   const sidecar = await startSidecar({
     command: [process.execPath, VARIANTS[variant].main, ...appArgs],
     resourcesDir,
     onLine: (e) => printEvent(e, { verbose: parsed.values.verbose }),
   });
-  say("run", `daprd ready for app-id ${sidecar.appId} (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); ${VARIANTS[variant].project} started. Ctrl-C to stop.`);
+  say(
+    "run",
+    `daprd ready for app-id ${sidecar.appId} (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); ${VARIANTS[variant].project} started. Ctrl-C to stop.`,
+  );
   const result = await sidecar.appExited;
   await sidecar.stop();
   say("run", `${VARIANTS[variant].project} exited with code ${result.code ?? result.signal}; daprd stopped`);

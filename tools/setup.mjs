@@ -9,11 +9,19 @@ import { step } from "./lib/console.mjs";
 await main(async () => {
   let redisMode;
   try {
-    ({ values: { redis: redisMode } } = parseArgs({ args: scriptArgs(import.meta.url).filter((a) => a !== "--"), options: { redis: { type: "string", default: "auto" } }, strict: true }));
+    ({
+      values: { redis: redisMode },
+    } = parseArgs({
+      args: scriptArgs(import.meta.url).filter((a) => a !== "--"),
+      options: { redis: { type: "string", default: "auto" } },
+      strict: true,
+    }));
   } catch (err) {
     throw new UsageError(err.message, "Usage: npm run setup [-- --redis auto|docker|local]");
   }
   const started = Date.now();
   const { dapr, redis } = await ensureAll({ redisMode });
-  step(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: dapr CLI ${dapr.cliVersion} (${dapr.cli}), runtime ${dapr.runtime}, ${redis.describe()}, placement :50005, scheduler :50006`);
+  step(
+    `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: dapr CLI ${dapr.cliVersion} (${dapr.cli}), runtime ${dapr.runtime}, ${redis.describe()}, placement :50005, scheduler :50006`,
+  );
 });

@@ -17,15 +17,25 @@ await main(async () => {
   step("running the tests (vitest run --config tools/vitest.config.mjs)");
   const vitest = spawn(
     process.execPath,
-    [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--config", "tools/vitest.config.mjs",
-      "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...scriptArgs(import.meta.url)],
+    [
+      path.join(ROOT, "node_modules/vitest/vitest.mjs"),
+      "run",
+      "--config",
+      "tools/vitest.config.mjs",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+      ...scriptArgs(import.meta.url),
+    ],
     { cwd: ROOT, stdio: "inherit" },
   );
   const code = await new Promise((r) => vitest.once("exit", (c, s) => r(c ?? (s ? 1 : 0))));
   if (fs.existsSync(report)) {
     const r = JSON.parse(fs.readFileSync(report, "utf8"));
     fs.rmSync(report, { force: true });
-    console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""}`);
+    console.log(
+      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""}`,
+    );
   }
   return code;
 });

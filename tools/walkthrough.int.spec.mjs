@@ -25,7 +25,12 @@ describe("npx zx tools/demo.mjs walkthrough", () => {
       expect(r.orders).toMatchObject({ lost: 0, repeated: 0, skipped: 0, during: 0 });
       expect(r.orders.before).toBeGreaterThanOrEqual(3);
       expect(r.orders.after).toBeGreaterThanOrEqual(3);
-      expect(r.policy).toMatchObject({ breakerName: "simpleCB-statestore", tripAfter: 5, retryEveryMs: 5000, openForMs: 5000 });
+      expect(r.policy).toMatchObject({
+        breakerName: "simpleCB-statestore",
+        tripAfter: 5,
+        retryEveryMs: 5000,
+        openForMs: 5000,
+      });
     }
     expect(out.exitCode).toBe(0);
     expect(result.ok).toBe(true);
@@ -33,11 +38,16 @@ describe("npx zx tools/demo.mjs walkthrough", () => {
   });
 
   it("with -- <command>, checks any app, and exits non-zero naming what was not met", async () => {
-    const out = await $({ cwd: ROOT })`${zx} --json -- node -e ${"console.log(\"Saving Order: {'orderId': '1'}\")"}`.nothrow().timeout("120s");
+    const out = await $({ cwd: ROOT })`${zx} --json -- node -e ${"console.log(\"Saving Order: {'orderId': '1'}\")"}`
+      .nothrow()
+      .timeout("120s");
     expect(out.exitCode).toBe(1);
     const result = JSON.parse(out.stdout);
     expect(result.ok).toBe(false);
-    expect(result.results[0].expectations[0]).toMatchObject({ name: "orders flow: three Saving/Getting pairs", ok: false });
+    expect(result.results[0].expectations[0]).toMatchObject({
+      name: "orders flow: three Saving/Getting pairs",
+      ok: false,
+    });
     expect(out.stderr).toMatch(/walkthrough failed; not met:\n\s+node -e .*orders flow/);
   });
 });

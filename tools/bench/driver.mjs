@@ -82,9 +82,11 @@ async function roundTrip(id, record) {
 async function run(label, workers, ops, record = true) {
   const calls = [];
   const start = performance.now();
-  await Promise.all(Array.from({ length: workers }, async (_, w) => {
-    for (let i = 0; i < ops; i++) calls.push(...(await roundTrip(`${label}-${w}-${i}`, record)));
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; i < ops; i++) calls.push(...(await roundTrip(`${label}-${w}-${i}`, record)));
+    }),
+  );
   return { calls, ms: performance.now() - start };
 }
 
@@ -96,22 +98,32 @@ for (let n = 0; performance.now() < warmEnd; n++) {
 }
 
 const levels = [];
-for (const [concurrency, ops] of [[1, num("seq-ops")], [num("concurrency"), num("conc-ops")]]) {
+for (const [concurrency, ops] of [
+  [1, num("seq-ops")],
+  [num("concurrency"), num("conc-ops")],
+]) {
   const reps = [];
   const all = [];
   for (let r = 0; r < num("reps"); r++) {
     const { calls, ms } = await run(`c${concurrency}r${r}`, concurrency, ops);
-    reps.push({ calls: calls.length, seconds: ms / 1000, callsPerSec: calls.length / (ms / 1000), ...summarize(calls) });
+    reps.push({
+      calls: calls.length,
+      seconds: ms / 1000,
+      callsPerSec: calls.length / (ms / 1000),
+      ...summarize(calls),
+    });
     all.push(...calls);
   }
   levels.push({ concurrency, reps, pooled: summarize(all, [1, 5, 10, 25, 50, 75, 90, 95, 99]) });
 }
 await store.close();
 const sorted = (a) => a.slice().sort((x, y) => x - y);
-process.stdout.write(`BENCH ${JSON.stringify({
-  store: o.store,
-  levels,
-  saveP50: percentile(sorted(saveMs), 50),
-  getP50: percentile(sorted(getMs), 50),
-})}\n`);
+process.stdout.write(
+  `BENCH ${JSON.stringify({
+    store: o.store,
+    levels,
+    saveP50: percentile(sorted(saveMs), 50),
+    getP50: percentile(sorted(getMs), 50),
+  })}\n`,
+);
 process.exit(0);

@@ -29,7 +29,12 @@ export function runCleanups() {
 let signalled = false;
 // Inside Vitest workers the tests clean up after themselves (afterAll), and the
 // runner owns the signals.
-for (const [sig, code] of process.env.VITEST ? [] : [["SIGINT", 130], ["SIGTERM", 143]]) {
+for (const [sig, code] of process.env.VITEST
+  ? []
+  : [
+      ["SIGINT", 130],
+      ["SIGTERM", 143],
+    ]) {
   process.on(sig, async () => {
     if (signalled) process.exit(code); // a second Ctrl-C does not wait
     signalled = true;

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
-  countLines, lockPackages, mdTable, parseCompareArgs, parseResiliencyMetrics, percentile, perSecond, reading, renderSvg, spread, summarize, tables,
+  countLines,
+  lockPackages,
+  mdTable,
+  parseCompareArgs,
+  parseResiliencyMetrics,
+  percentile,
+  perSecond,
+  reading,
+  renderSvg,
+  spread,
+  summarize,
+  tables,
 } from "./compare.mjs";
 import { UsageError } from "./errors.mjs";
 
@@ -22,7 +33,18 @@ function checkSvg(svg) {
 
 const level = (concurrency, p50) => ({
   concurrency,
-  pooled: { p1: p50 / 2, p5: p50 / 2, p10: p50 / 2, p25: p50 * 0.8, p50, p75: p50 * 1.2, p90: p50 * 2, p95: p50 * 3, p99: p50 * 5, max: p50 * 9 },
+  pooled: {
+    p1: p50 / 2,
+    p5: p50 / 2,
+    p10: p50 / 2,
+    p25: p50 * 0.8,
+    p50,
+    p75: p50 * 1.2,
+    p90: p50 * 2,
+    p95: p50 * 3,
+    p99: p50 * 5,
+    max: p50 * 9,
+  },
 });
 
 const fakeResult = (withOutage) => ({
@@ -36,13 +58,27 @@ const fakeResult = (withOutage) => ({
   outage: {
     runs: withOutage
       ? {
-        http: {
-          leadS: 2.5, endS: 50, firstFailureS: 3.6, breakerOpenS: 36, redisUpS: 39, ordersSaved: 20, audit: { lost: 0 },
-          ordersPerSecond: perSecond([-2, -1.5, -0.2, 41, 41.5, 42], -3, 50),
-          transitions: [{ t: 36, to: "open" }, { t: 41, to: "half-open" }, { t: 41.01, to: "closed" }],
-          metrics: [{ t: -1, cb: "closed" }, { t: 37, cb: undefined }, { t: 38, cb: "open" }],
-        },
-      }
+          http: {
+            leadS: 2.5,
+            endS: 50,
+            firstFailureS: 3.6,
+            breakerOpenS: 36,
+            redisUpS: 39,
+            ordersSaved: 20,
+            audit: { lost: 0 },
+            ordersPerSecond: perSecond([-2, -1.5, -0.2, 41, 41.5, 42], -3, 50),
+            transitions: [
+              { t: 36, to: "open" },
+              { t: 41, to: "half-open" },
+              { t: 41.01, to: "closed" },
+            ],
+            metrics: [
+              { t: -1, cb: "closed" },
+              { t: 37, cb: undefined },
+              { t: 38, cb: "open" },
+            ],
+          },
+        }
       : {},
   },
 });
@@ -74,14 +110,19 @@ describe("stats", () => {
 });
 
 describe("parseResiliencyMetrics", () => {
-  const scrape = (state) => ["closed", "half-open", "open", "unknown"].map((s) =>
-    `dapr_resiliency_cb_state{app_id="a",flow_direction="outbound",name="r",namespace="",policy="circuitbreaker",status="${s}",target="Statestore_statestore"} ${s === state ? 1 : 0}`)
-    .concat(
-      '# TYPE dapr_resiliency_activations_total counter',
-      'dapr_resiliency_activations_total{app_id="a",flow_direction="outbound",name="r",namespace="",policy="retry",status="",target="Statestore_statestore"} 4',
-      'dapr_resiliency_activations_total{app_id="a",flow_direction="outbound",name="r",namespace="",policy="circuitbreaker",status="open",target="Statestore_statestore"} 2',
-      'dapr_resiliency_cb_state{app_id="a",policy="circuitbreaker",status="open",target="App_other"} 1',
-    ).join("\n");
+  const scrape = (state) =>
+    ["closed", "half-open", "open", "unknown"]
+      .map(
+        (s) =>
+          `dapr_resiliency_cb_state{app_id="a",flow_direction="outbound",name="r",namespace="",policy="circuitbreaker",status="${s}",target="Statestore_statestore"} ${s === state ? 1 : 0}`,
+      )
+      .concat(
+        "# TYPE dapr_resiliency_activations_total counter",
+        'dapr_resiliency_activations_total{app_id="a",flow_direction="outbound",name="r",namespace="",policy="retry",status="",target="Statestore_statestore"} 4',
+        'dapr_resiliency_activations_total{app_id="a",flow_direction="outbound",name="r",namespace="",policy="circuitbreaker",status="open",target="Statestore_statestore"} 2',
+        'dapr_resiliency_cb_state{app_id="a",policy="circuitbreaker",status="open",target="App_other"} 1',
+      )
+      .join("\n");
 
   it("reads the statestore breaker's state and counters, ignoring other targets", () => {
     expect(parseResiliencyMetrics(scrape("open"))).toEqual({ cb: "open", retries: 4, opens: 2 });
@@ -96,14 +137,19 @@ describe("parseResiliencyMetrics", () => {
 describe("perSecond", () => {
   it("buckets times into whole seconds from `from`, dropping those outside", () => {
     expect(perSecond([-1.5, -0.2, 0, 0.9, 2.1, 7], -2, 3)).toEqual([
-      { t: -2, n: 1 }, { t: -1, n: 1 }, { t: 0, n: 2 }, { t: 1, n: 0 }, { t: 2, n: 1 },
+      { t: -2, n: 1 },
+      { t: -1, n: 1 },
+      { t: 0, n: 2 },
+      { t: 1, n: 0 },
+      { t: 2, n: 1 },
     ]);
   });
 });
 
 describe("countLines", () => {
   it("counts all lines and those with code", () => {
-    const src = "// a comment\nimport x from 'y';\n\n/**\n * doc\n */\nexport const a = 1; // trailing\n/* one line */\n";
+    const src =
+      "// a comment\nimport x from 'y';\n\n/**\n * doc\n */\nexport const a = 1; // trailing\n/* one line */\n";
     expect(countLines(src)).toEqual({ lines: 8, code: 2 });
   });
 });
@@ -114,7 +160,12 @@ describe("lockPackages", () => {
       "": { name: "root" },
       "apps/x": { dependencies: { a: "1", lib: "*" } },
       "node_modules/lib": { resolved: "libs/lib", link: true },
-      "node_modules/a": { version: "1.0.0", dependencies: { b: "^1", c: "2" }, peerDependencies: { p: "1", q: "1" }, peerDependenciesMeta: { q: { optional: true } } },
+      "node_modules/a": {
+        version: "1.0.0",
+        dependencies: { b: "^1", c: "2" },
+        peerDependencies: { p: "1", q: "1" },
+        peerDependenciesMeta: { q: { optional: true } },
+      },
       "node_modules/a/node_modules/b": { version: "1.5.0", dependencies: { c: "1" } },
       "node_modules/b": { version: "2.0.0" },
       "node_modules/c": { version: "1.0.0" },
@@ -141,9 +192,12 @@ describe("parseCompareArgs", () => {
     const o = parseCompareArgs(["--quick", "--json", "--variants", "http,sdk", "--out", "/tmp/x"]);
     expect(o).toMatchObject({ quick: true, json: true, variants: ["http", "sdk"], out: "/tmp/x" });
   });
-  it.each([[["--fast"]], [["extra"]], [["--variants", "sdk,rest"]], [["--variants", ""]], [["--quick=yes"]]])("refuses %j with a UsageError", (argv) => {
-    expect(() => parseCompareArgs(argv)).toThrow(UsageError);
-  });
+  it.each([[["--fast"]], [["extra"]], [["--variants", "sdk,rest"]], [["--variants", ""]], [["--quick=yes"]]])(
+    "refuses %j with a UsageError",
+    (argv) => {
+      expect(() => parseCompareArgs(argv)).toThrow(UsageError);
+    },
+  );
 });
 
 describe("renderSvg", () => {
@@ -168,9 +222,23 @@ describe("mdTable", () => {
 
 describe("tables and reading", () => {
   const sp = (median) => ({ median, min: median * 0.9, max: median * 1.1 });
-  const lvl = (concurrency, p50, cps) => ({ concurrency, p50: sp(p50), p90: sp(p50 * 2), p99: sp(p50 * 4), callsPerSec: sp(cps) });
-  const run = (open, retries) => ({ firstFailureS: 3.7, breakerOpenS: open, redisUpS: open + 3, recoveredAfterUpS: 2, gapS: 37, ordersSaved: 14, appRetries: retries,
-    audit: { lost: 0, repeated: 0, skipped: 0 } });
+  const lvl = (concurrency, p50, cps) => ({
+    concurrency,
+    p50: sp(p50),
+    p90: sp(p50 * 2),
+    p99: sp(p50 * 4),
+    callsPerSec: sp(cps),
+  });
+  const run = (open, retries) => ({
+    firstFailureS: 3.7,
+    breakerOpenS: open,
+    redisUpS: open + 3,
+    recoveredAfterUpS: 2,
+    gapS: 37,
+    ordersSaved: 14,
+    appRetries: retries,
+    audit: { lost: 0, repeated: 0, skipped: 0 },
+  });
   const result = {
     steady: {
       redis: { levels: [lvl(1, 0.3, 3000), lvl(16, 1, 10000)] },
@@ -182,7 +250,9 @@ describe("tables and reading", () => {
       http: { fromDaprdMs: sp(450), fromAppMs: sp(236), daprdReadyMs: sp(212), appRssMB: 59, daprdRssMB: 91 },
     },
     outage: { runs: { sdk: run(32.2, 0), http: run(32.5, 0) } },
-    code: { sdk: { files: ["main.ts"], lines: 10, codeLines: 8, directDependencies: ["@dapr/dapr"], packageCount: 137 } },
+    code: {
+      sdk: { files: ["main.ts"], lines: 10, codeLines: 8, directDependencies: ["@dapr/dapr"], packageCount: 137 },
+    },
   };
 
   it("has one row per client in each table", () => {

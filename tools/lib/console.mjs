@@ -13,7 +13,14 @@ export function sendHumanOutputTo(stream) {
 export const secondsSinceStart = () => (Date.now() - t0) / 1000;
 export const stamp = (at = secondsSinceStart()) => `[${String(Math.floor(at)).padStart(4, "0")}]`;
 
-const COLORS = { app: chalk.green, daprd: chalk.yellow, walkthrough: chalk.cyan, setup: chalk.cyan, redis: chalk.red, compare: chalk.cyan };
+const COLORS = {
+  app: chalk.green,
+  daprd: chalk.yellow,
+  walkthrough: chalk.cyan,
+  setup: chalk.cyan,
+  redis: chalk.red,
+  compare: chalk.cyan,
+};
 
 // A spinner on the last terminal line while a tool waits. Lines printed
 // meanwhile go above it: clear it, print, redraw. Only on a terminal.
@@ -21,7 +28,8 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 let status;
 let frame = 0;
 let timer;
-const drawStatus = () => status && human.write(`\r\x1b[K${chalk.cyan(FRAMES[frame++ % FRAMES.length])} ${chalk.dim(status)}`);
+const drawStatus = () =>
+  status && human.write(`\r\x1b[K${chalk.cyan(FRAMES[frame++ % FRAMES.length])} ${chalk.dim(status)}`);
 const clearStatus = () => status && human.write("\r\x1b[K");
 
 /** Shows `text` with a spinner until the promise settles; returns its result. */

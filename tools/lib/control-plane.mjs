@@ -16,9 +16,18 @@ export const SCHEDULER_PORT = 50006;
 
 /** What both services take: their port and free health and metrics ports, all on loopback. */
 const loopbackArgs = async (port) => [
-  "--port", String(port), "--listen-address", "127.0.0.1",
-  "--healthz-port", String(await freePort()), "--healthz-listen-address", "127.0.0.1",
-  "--metrics-port", String(await freePort()), "--metrics-listen-address", "127.0.0.1",
+  "--port",
+  String(port),
+  "--listen-address",
+  "127.0.0.1",
+  "--healthz-port",
+  String(await freePort()),
+  "--healthz-listen-address",
+  "127.0.0.1",
+  "--metrics-port",
+  String(await freePort()),
+  "--metrics-listen-address",
+  "127.0.0.1",
 ];
 
 const SERVICES = {
@@ -26,16 +35,22 @@ const SERVICES = {
     port: PLACEMENT_PORT,
     args: async () => [
       ...(await loopbackArgs(PLACEMENT_PORT)),
-      "--initial-cluster", `dapr-placement-0=127.0.0.1:${await freePort()}`,
+      "--initial-cluster",
+      `dapr-placement-0=127.0.0.1:${await freePort()}`,
     ],
   },
   scheduler: {
     port: SCHEDULER_PORT,
     args: async () => [
       ...(await loopbackArgs(SCHEDULER_PORT)),
-      "--etcd-data-dir", path.join(STATE_DIR, "scheduler", "etcd"),
-      "--etcd-client-port", String(await freePort()), "--etcd-client-listen-address", "127.0.0.1",
-      "--etcd-initial-cluster", `dapr-scheduler-server-0=http://127.0.0.1:${await freePort()}`,
+      "--etcd-data-dir",
+      path.join(STATE_DIR, "scheduler", "etcd"),
+      "--etcd-client-port",
+      String(await freePort()),
+      "--etcd-client-listen-address",
+      "127.0.0.1",
+      "--etcd-initial-cluster",
+      `dapr-scheduler-server-0=http://127.0.0.1:${await freePort()}`,
     ],
   },
 };

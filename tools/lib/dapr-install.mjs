@@ -52,7 +52,8 @@ async function goBuild(title, cwd, args) {
     for (const line of chunk.toString().split("\n")) {
       if (!line) continue;
       if (line.startsWith("go: downloading")) {
-        if (++modules % 100 === 0) step(`${title}: ${modules} Go modules downloaded, ${Math.round((Date.now() - started) / 1000)} s`);
+        if (++modules % 100 === 0)
+          step(`${title}: ${modules} Go modules downloaded, ${Math.round((Date.now() - started) / 1000)} s`);
       } else if (++packages % 50 === 0) {
         step(`${title}: ${packages} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`);
       }
@@ -60,8 +61,14 @@ async function goBuild(title, cwd, args) {
   });
   const out = await p;
   if (out.exitCode !== 0) {
-    throw new ToolError(`${title} failed:\n${out.stderr.split("\n").filter((l) => !/^[\w./-]+$/.test(l)).slice(-15).join("\n")}`,
-      "Check that the Go module proxy is reachable (go env GOPROXY) and that Go is 1.26 or newer (go version).");
+    throw new ToolError(
+      `${title} failed:\n${out.stderr
+        .split("\n")
+        .filter((l) => !/^[\w./-]+$/.test(l))
+        .slice(-15)
+        .join("\n")}`,
+      "Check that the Go module proxy is reachable (go env GOPROXY) and that Go is 1.26 or newer (go version).",
+    );
   }
   step(`${title}: done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
@@ -71,7 +78,10 @@ function describeMissing(found) {
   const parts = [];
   if (!found.cli) parts.push("the dapr CLI on PATH");
   if (found.missing.length) parts.push(`${found.missing.join(", ")} in ${DAPR_BIN}`);
-  else if (needsRuntime(found)) parts.push(`runtime ${minor(VERSIONS.daprRuntime)}.x in ${DAPR_BIN} (its daprd is ${found.runtime ?? "not runnable"})`);
+  else if (needsRuntime(found))
+    parts.push(
+      `runtime ${minor(VERSIONS.daprRuntime)}.x in ${DAPR_BIN} (its daprd is ${found.runtime ?? "not runnable"})`,
+    );
   return parts.join("; ");
 }
 
@@ -91,15 +101,22 @@ async function buildRuntime() {
   const out = path.join(STATE_DIR, "build", `runtime-${VERSIONS.daprRuntime}`);
   const built = await version(path.join(out, "daprd"));
   if (built !== VERSIONS.daprRuntime || RUNTIME_BINARIES.some((b) => !fs.existsSync(path.join(out, b)))) {
-    step(`building Dapr runtime ${VERSIONS.daprRuntime} (daprd, placement, scheduler) from Go modules; cold, this takes about 10 minutes on 2 cores`);
+    step(
+      `building Dapr runtime ${VERSIONS.daprRuntime} (daprd, placement, scheduler) from Go modules; cold, this takes about 10 minutes on 2 cores`,
+    );
     fs.mkdirSync(out, { recursive: true });
     const v = VERSIONS.daprRuntime;
     await goBuild("runtime build", path.join(ROOT, "tools/dapr-runtime"), [
       "-trimpath",
-      "-tags", "stablecomponents",
-      "-ldflags", `-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${v} -X github.com/dapr/kit/logger.DaprVersion=${v}`,
-      "-o", `${out}/`,
-      "./daprd", "./placement", "./scheduler",
+      "-tags",
+      "stablecomponents",
+      "-ldflags",
+      `-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${v} -X github.com/dapr/kit/logger.DaprVersion=${v}`,
+      "-o",
+      `${out}/`,
+      "./daprd",
+      "./placement",
+      "./scheduler",
     ]);
   }
   return out;
@@ -112,7 +129,12 @@ async function buildCli() {
     step(`building Dapr CLI ${VERSIONS.daprCli} from its Go module`);
     fs.mkdirSync(out, { recursive: true });
     await goBuild("CLI build", path.join(ROOT, "tools/dapr-cli"), [
-      "-trimpath", "-ldflags", `-s -w -X main.version=${VERSIONS.daprCli}`, "-o", bin, "github.com/dapr/cli",
+      "-trimpath",
+      "-ldflags",
+      `-s -w -X main.version=${VERSIONS.daprCli}`,
+      "-o",
+      bin,
+      "github.com/dapr/cli",
     ]);
   }
   return bin;
@@ -133,7 +155,10 @@ function layOutDaprHome(runtimeDir) {
   for (const b of RUNTIME_BINARIES) install(path.join(runtimeDir, b), path.join(DAPR_BIN, b));
   const config = path.join(DAPR_HOME, "config.yaml");
   if (!fs.existsSync(config)) {
-    fs.writeFileSync(config, "apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata:\n  name: daprConfig\nspec: {}\n");
+    fs.writeFileSync(
+      config,
+      "apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata:\n  name: daprConfig\nspec: {}\n",
+    );
   }
 }
 
@@ -150,7 +175,9 @@ export async function ensureDapr() {
   let found = await inspectDapr();
   if (!needsRuntime(found) && found.cli) {
     if (found.runtime !== VERSIONS.daprRuntime) {
-      step(`using the installed Dapr runtime ${found.runtime} (this project pins ${VERSIONS.daprRuntime}; same ${minor(found.runtime)} line)`);
+      step(
+        `using the installed Dapr runtime ${found.runtime} (this project pins ${VERSIONS.daprRuntime}; same ${minor(found.runtime)} line)`,
+      );
     }
     return found;
   }
@@ -164,7 +191,10 @@ export async function ensureDapr() {
   }
   found = await inspectDapr();
   if (needsRuntime(found) || !found.cli) {
-    throw new ToolError(`Dapr install incomplete: ${JSON.stringify(found)}`, `Remove ${DAPR_BIN} and run \`npm run setup\` again.`);
+    throw new ToolError(
+      `Dapr install incomplete: ${JSON.stringify(found)}`,
+      `Remove ${DAPR_BIN} and run \`npm run setup\` again.`,
+    );
   }
   step(`Dapr ready: CLI ${found.cliVersion}, runtime ${found.runtime} in ${DAPR_BIN.replace(os.homedir(), "~")}`);
   return found;

@@ -72,5 +72,14 @@ export async function auditOrders(saved, redisClient, appId = "order-processor")
       }
     }
   }
-  return { saved: saved.length, first: saved[0], last: saved.at(-1), repeated, skipped, missing, wrong, lost: missing.length + wrong.length };
+  return {
+    saved: saved.length,
+    first: saved[0],
+    last: saved.at(-1),
+    repeated,
+    skipped,
+    missing,
+    wrong,
+    lost: missing.length + wrong.length,
+  };
 }

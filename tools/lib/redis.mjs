@@ -26,12 +26,18 @@ async function dockerRedisExists() {
 async function installRedisServer() {
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !(await which("apt-get", { nothrow: true }))) {
-    throw new ToolError("redis-server is not installed.", "Install it (Debian/Ubuntu: sudo apt-get install redis-server), or run Redis in Docker as `dapr init` does.");
+    throw new ToolError(
+      "redis-server is not installed.",
+      "Install it (Debian/Ubuntu: sudo apt-get install redis-server), or run Redis in Docker as `dapr init` does.",
+    );
   }
   step("installing redis-server with apt-get");
   const policy = "/usr/sbin/policy-rc.d";
   const ownPolicy = !fs.existsSync(policy);
-  if (ownPolicy) fs.writeFileSync(policy, "#!/bin/sh\n# written by dapr-resiliency setup for one apt-get run\nexit 101\n", { mode: 0o755 });
+  if (ownPolicy)
+    fs.writeFileSync(policy, "#!/bin/sh\n# written by dapr-resiliency setup for one apt-get run\nexit 101\n", {
+      mode: 0o755,
+    });
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     let r = await $({ env })`apt-get install -y -q redis-server`.nothrow().quiet();
@@ -39,7 +45,11 @@ async function installRedisServer() {
       await $({ env })`apt-get update -q`.nothrow().quiet();
       r = await $({ env })`apt-get install -y -q redis-server`.nothrow().quiet();
     }
-    if (r.exitCode !== 0) throw new ToolError(`apt-get install redis-server failed:\n${r.stderr.trim().split("\n").slice(-5).join("\n")}`, "Install redis-server yourself, then run this again.");
+    if (r.exitCode !== 0)
+      throw new ToolError(
+        `apt-get install redis-server failed:\n${r.stderr.trim().split("\n").slice(-5).join("\n")}`,
+        "Install redis-server yourself, then run this again.",
+      );
   } finally {
     if (ownPolicy) fs.rmSync(policy, { force: true });
   }
@@ -80,15 +90,34 @@ export class LocalRedis {
   async start() {
     if (await this.isOurs()) return;
     if (await this.isUp()) {
-      throw new ToolError(`Port ${this.port} is taken by a Redis (or something else) this project did not start.`,
-        `Stop it, or use it as is with --redis docker / point resources/statestore.yaml at another port. Find it with: ss -ltnp 'sport = :${this.port}'`);
+      throw new ToolError(
+        `Port ${this.port} is taken by a Redis (or something else) this project did not start.`,
+        `Stop it, or use it as is with --redis docker / point resources/statestore.yaml at another port. Find it with: ss -ltnp 'sport = :${this.port}'`,
+      );
     }
     if (!(await which("redis-server", { nothrow: true }))) await installRedisServer();
     fs.mkdirSync(this.dir, { recursive: true });
     const args = [
-      "--port", String(this.port), "--bind", "127.0.0.1 -::1", "--protected-mode", "yes",
-      "--dir", this.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-      "--daemonize", "yes", "--pidfile", this.pidFile, "--logfile", this.logFile,
+      "--port",
+      String(this.port),
+      "--bind",
+      "127.0.0.1 -::1",
+      "--protected-mode",
+      "yes",
+      "--dir",
+      this.dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--save",
+      "",
+      "--daemonize",
+      "yes",
+      "--pidfile",
+      this.pidFile,
+      "--logfile",
+      this.logFile,
     ];
     if (this.password) args.push("--requirepass", this.password);
     const r = await $`redis-server ${args}`.nothrow().quiet();
@@ -127,7 +156,10 @@ export class LocalRedis {
     process.kill(this.pid(), "SIGCONT");
   }
   async client() {
-    const c = createClient({ socket: { host: "127.0.0.1", port: this.port, reconnectStrategy: false }, password: this.password });
+    const c = createClient({
+      socket: { host: "127.0.0.1", port: this.port, reconnectStrategy: false },
+      password: this.password,
+    });
     c.on("error", () => undefined);
     await c.connect();
     return c;
@@ -167,14 +199,21 @@ export class DockerRedis {
  * Picks the Redis this machine has (mode auto|docker|local), starts it when it
  * is down, and returns a handle that can stop and start it.
  */
-export async function ensureRedis({ mode = "auto", needControl = false, password = process.env.REDIS_PASSWORD || undefined } = {}) {
+export async function ensureRedis({
+  mode = "auto",
+  needControl = false,
+  password = process.env.REDIS_PASSWORD || undefined,
+} = {}) {
   if (!["auto", "docker", "local"].includes(mode)) {
     throw new ToolError(`Unknown --redis "${mode}".`, "Use --redis auto, docker or local.", 2);
   }
   let redis;
   if (mode === "docker" || (mode === "auto" && (await dockerRedisExists()))) {
     if (mode === "docker" && !(await dockerRedisExists())) {
-      throw new ToolError("--redis docker: no Docker engine with a dapr_redis container here.", "Run `dapr init` with Docker running, or use --redis local.");
+      throw new ToolError(
+        "--redis docker: no Docker engine with a dapr_redis container here.",
+        "Run `dapr init` with Docker running, or use --redis local.",
+      );
     }
     redis = new DockerRedis();
   } else {

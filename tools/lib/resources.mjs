@@ -13,7 +13,7 @@ import { RESOURCES, ROOT } from "./paths.mjs";
 export function parseDuration(text) {
   const s = String(text).trim();
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  const unit = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+  const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 36e5 };
   let ms = 0;
   let m;
   let end = 0;
@@ -28,8 +28,11 @@ export function parseDuration(text) {
 class ResourceError extends ToolError {
   constructor(file, line, problem) {
     const rel = path.relative(ROOT, file);
-    super(`${rel && !rel.startsWith("..") ? rel : file}${line ? `:${line}` : ""}: ${problem}`,
-      "Fix the file and run the command again; nothing was started.", 2);
+    super(
+      `${rel && !rel.startsWith("..") ? rel : file}${line ? `:${line}` : ""}: ${problem}`,
+      "Fix the file and run the command again; nothing was started.",
+      2,
+    );
   }
 }
 
@@ -46,7 +49,12 @@ function load(file) {
   if (!Array.isArray(docs)) return []; // empty file
   for (const d of docs) {
     const err = d.errors[0];
-    if (err) throw new ResourceError(file, err.linePos?.[0]?.line, `invalid YAML: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+    if (err)
+      throw new ResourceError(
+        file,
+        err.linePos?.[0]?.line,
+        `invalid YAML: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+      );
   }
   return docs.map((doc) => ({
     value: doc.toJS() ?? {},
@@ -62,13 +70,18 @@ function load(file) {
 
 /** Every resource in a folder: [{file, kind, name, spec, doc}]. */
 export function loadResources(dir = RESOURCES) {
-  if (!fs.existsSync(dir)) throw new ToolError(`Resources folder ${dir} does not exist.`, "Pass an existing folder with --resources.", 2);
+  if (!fs.existsSync(dir))
+    throw new ToolError(`Resources folder ${dir} does not exist.`, "Pass an existing folder with --resources.", 2);
   const out = [];
-  for (const f of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const file = path.join(dir, f);
     for (const doc of load(file)) {
       const v = doc.value;
-      if (typeof v !== "object" || Array.isArray(v)) throw new ResourceError(file, 1, "expected a mapping with apiVersion, kind, metadata, spec");
+      if (typeof v !== "object" || Array.isArray(v))
+        throw new ResourceError(file, 1, "expected a mapping with apiVersion, kind, metadata, spec");
       if (!v.kind) throw new ResourceError(file, doc.line(["kind"]) || 1, "has no `kind`");
       if (!v.metadata?.name) throw new ResourceError(file, doc.line(["metadata"]) || 1, "has no `metadata.name`");
       out.push({ file, kind: v.kind, name: v.metadata.name, value: v, doc });
@@ -79,7 +92,11 @@ export function loadResources(dir = RESOURCES) {
 
 function checkDuration(r, keys, value) {
   if (parseDuration(value) === undefined) {
-    throw new ResourceError(r.file, r.doc.line(keys), `\`${keys.join(".")}: ${value}\` is not a duration; write it like 5s, 500ms or 1m30s`);
+    throw new ResourceError(
+      r.file,
+      r.doc.line(keys),
+      `\`${keys.join(".")}: ${value}\` is not a duration; write it like 5s, 500ms or 1m30s`,
+    );
   }
   return parseDuration(value);
 }
@@ -88,14 +105,27 @@ function checkDuration(r, keys, value) {
 export function checkResources(dir = RESOURCES, storeName = "statestore") {
   const all = loadResources(dir);
   const store = all.find((r) => r.kind === "Component" && r.name === storeName);
-  if (!store) throw new ToolError(`No Component named "${storeName}" in ${dir}.`, "resources/statestore.yaml must define it (kind: Component, metadata.name: statestore).", 2);
+  if (!store)
+    throw new ToolError(
+      `No Component named "${storeName}" in ${dir}.`,
+      "resources/statestore.yaml must define it (kind: Component, metadata.name: statestore).",
+      2,
+    );
   const type = store.value.spec?.type;
   if (typeof type !== "string" || !type.startsWith("state.")) {
-    throw new ResourceError(store.file, store.doc.line(["spec", "type"]), `component "${storeName}" has type ${JSON.stringify(type)}; expected a state store such as state.redis`);
+    throw new ResourceError(
+      store.file,
+      store.doc.line(["spec", "type"]),
+      `component "${storeName}" has type ${JSON.stringify(type)}; expected a state store such as state.redis`,
+    );
   }
   const meta = Object.fromEntries((store.value.spec?.metadata ?? []).map((m) => [m?.name, m]));
   if (type === "state.redis" && !meta.redisHost) {
-    throw new ResourceError(store.file, store.doc.line(["spec", "metadata"]), "state.redis needs a `redisHost` metadata item");
+    throw new ResourceError(
+      store.file,
+      store.doc.line(["spec", "metadata"]),
+      "state.redis needs a `redisHost` metadata item",
+    );
   }
 
   const resiliency = all.filter((r) => r.kind === "Resiliency");
@@ -105,24 +135,41 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
     for (const [name, p] of Object.entries(policies.retries ?? {})) {
       const at = ["spec", "policies", "retries", name];
       if (!["constant", "exponential"].includes(p?.policy)) {
-        throw new ResourceError(r.file, r.doc.line([...at, "policy"]), `retry policy "${name}" has policy ${JSON.stringify(p?.policy)}; use constant or exponential`);
+        throw new ResourceError(
+          r.file,
+          r.doc.line([...at, "policy"]),
+          `retry policy "${name}" has policy ${JSON.stringify(p?.policy)}; use constant or exponential`,
+        );
       }
       if (p.duration !== undefined) checkDuration(r, [...at, "duration"], p.duration);
       if (p.maxInterval !== undefined) checkDuration(r, [...at, "maxInterval"], p.maxInterval);
       if (p.maxRetries !== undefined && !Number.isInteger(p.maxRetries)) {
-        throw new ResourceError(r.file, r.doc.line([...at, "maxRetries"]), `retry policy "${name}": maxRetries must be a whole number (-1 retries forever)`);
+        throw new ResourceError(
+          r.file,
+          r.doc.line([...at, "maxRetries"]),
+          `retry policy "${name}": maxRetries must be a whole number (-1 retries forever)`,
+        );
       }
     }
-    for (const [name, t] of Object.entries(policies.timeouts ?? {})) checkDuration(r, ["spec", "policies", "timeouts", name], t);
+    for (const [name, t] of Object.entries(policies.timeouts ?? {}))
+      checkDuration(r, ["spec", "policies", "timeouts", name], t);
     for (const [name, cb] of Object.entries(policies.circuitBreakers ?? {})) {
       const at = ["spec", "policies", "circuitBreakers", name];
       if (cb?.timeout !== undefined) checkDuration(r, [...at, "timeout"], cb.timeout);
       if (cb?.interval !== undefined) checkDuration(r, [...at, "interval"], cb.interval);
       if (cb?.maxRequests !== undefined && !(Number.isInteger(cb.maxRequests) && cb.maxRequests >= 0)) {
-        throw new ResourceError(r.file, r.doc.line([...at, "maxRequests"]), `circuit breaker "${name}": maxRequests must be a whole number`);
+        throw new ResourceError(
+          r.file,
+          r.doc.line([...at, "maxRequests"]),
+          `circuit breaker "${name}": maxRequests must be a whole number`,
+        );
       }
       if (cb?.trip !== undefined && typeof cb.trip !== "string") {
-        throw new ResourceError(r.file, r.doc.line([...at, "trip"]), `circuit breaker "${name}": trip must be an expression like "consecutiveFailures >= 5"`);
+        throw new ResourceError(
+          r.file,
+          r.doc.line([...at, "trip"]),
+          `circuit breaker "${name}": trip must be an expression like "consecutiveFailures >= 5"`,
+        );
       }
     }
     const kinds = { retry: "retries", timeout: "timeouts", circuitBreaker: "circuitBreakers" };
@@ -136,7 +183,11 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
             const at = ["spec", "targets", group, target, ...(dir ? [dir] : []), key];
             if (!policies[policyKind]?.[ref] && !(key === "timeout" && parseDuration(ref) !== undefined)) {
               const known = Object.keys(policies[policyKind] ?? {});
-              throw new ResourceError(r.file, r.doc.line(at), `target ${target} refers to ${key} "${ref}", which spec.policies.${policyKind} does not define${known.length ? ` (defined: ${known.join(", ")})` : ""}`);
+              throw new ResourceError(
+                r.file,
+                r.doc.line(at),
+                `target ${target} refers to ${key} "${ref}", which spec.policies.${policyKind} does not define${known.length ? ` (defined: ${known.join(", ")})` : ""}`,
+              );
             }
           }
         }
@@ -171,7 +222,8 @@ export const ENV_SECRET_STORE = "redis-env-secrets";
 const ENV_SECRET_PREFIX = "REDIS_";
 
 /** A secretstores.local.env component; `prefix` keeps every other variable of daprd out of its secrets API. */
-export const envSecretStoreYaml = () => `# Secrets from daprd's environment, only those named ${ENV_SECRET_PREFIX}*: the state store
+export const envSecretStoreYaml =
+  () => `# Secrets from daprd's environment, only those named ${ENV_SECRET_PREFIX}*: the state store
 # reads its redisPassword from ${REDIS_PASSWORD_ENV} through it, so no password is written here.
 apiVersion: dapr.io/v1alpha1
 kind: Component
@@ -192,7 +244,14 @@ spec:
  * REDIS_PASSWORD variable through a secretstores.local.env component
  * (secretKeyRef + auth.secretStore) instead of a value in the file.
  */
-export function writeRunResources({ from = RESOURCES, storeName = "statestore", metadata = {}, extra = [], replace = {}, redisPasswordFromEnv = false } = {}) {
+export function writeRunResources({
+  from = RESOURCES,
+  storeName = "statestore",
+  metadata = {},
+  extra = [],
+  replace = {},
+  redisPasswordFromEnv = false,
+} = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dapr-resources-"));
   if (redisPasswordFromEnv) {
     const name = REDIS_PASSWORD_ENV.slice(ENV_SECRET_PREFIX.length);

@@ -21,7 +21,11 @@ export function ensureBuilt() {
 async function build() {
   const missing = Object.values(VARIANTS).some((v) => !fs.existsSync(v.main));
   const r = await $({ cwd: ROOT })`npx nx run-many -t build --outputStyle=static`.nothrow().quiet();
-  if (r.exitCode !== 0) throw new ToolError(`Building the apps failed:\n${(r.stdout + r.stderr).trim().split("\n").slice(-15).join("\n")}`, "Run `npx nx run-many -t build` to see the whole output.");
+  if (r.exitCode !== 0)
+    throw new ToolError(
+      `Building the apps failed:\n${(r.stdout + r.stderr).trim().split("\n").slice(-15).join("\n")}`,
+      "Run `npx nx run-many -t build` to see the whole output.",
+    );
   if (missing) step("built the apps (npx nx run-many -t build)");
 }
 

@@ -36,7 +36,11 @@ export async function endProcess(child, graceMs = 5_000) {
     try {
       process.kill(-child.pid, sig);
     } catch {
-      try { child.kill(sig); } catch { /* gone */ }
+      try {
+        child.kill(sig);
+      } catch {
+        /* gone */
+      }
     }
   };
   kill("SIGTERM");
@@ -73,19 +77,43 @@ export async function startSidecar({
     metrics: fixedPorts.metrics ?? (await freePort()),
   };
   const daprdArgs = [
-    "--app-id", appId, "--mode", "standalone",
-    "--resources-path", resourcesDir, "--config", configFile,
-    "--dapr-http-port", String(ports.http), "--dapr-grpc-port", String(ports.grpc),
-    "--dapr-internal-grpc-port", String(ports.internal), "--metrics-port", String(ports.metrics),
-    "--dapr-listen-addresses", "127.0.0.1", "--dapr-internal-grpc-listen-address", "127.0.0.1",
-    "--metrics-listen-address", "127.0.0.1",
-    "--placement-host-address", `localhost:${PLACEMENT_PORT}`, "--scheduler-host-address", `localhost:${SCHEDULER_PORT}`,
-    "--log-level", logLevel,
+    "--app-id",
+    appId,
+    "--mode",
+    "standalone",
+    "--resources-path",
+    resourcesDir,
+    "--config",
+    configFile,
+    "--dapr-http-port",
+    String(ports.http),
+    "--dapr-grpc-port",
+    String(ports.grpc),
+    "--dapr-internal-grpc-port",
+    String(ports.internal),
+    "--metrics-port",
+    String(ports.metrics),
+    "--dapr-listen-addresses",
+    "127.0.0.1",
+    "--dapr-internal-grpc-listen-address",
+    "127.0.0.1",
+    "--metrics-listen-address",
+    "127.0.0.1",
+    "--placement-host-address",
+    `localhost:${PLACEMENT_PORT}`,
+    "--scheduler-host-address",
+    `localhost:${SCHEDULER_PORT}`,
+    "--log-level",
+    logLevel,
   ];
   const daprdBin = path.join(DAPR_BIN, "daprd");
   if (!fs.existsSync(daprdBin)) throw new ToolError(`${daprdBin} is missing.`, "Run `npm run setup` to install Dapr.");
   const tokenEnv = apiToken ? { DAPR_API_TOKEN: apiToken } : {};
-  const daprd = spawn(daprdBin, daprdArgs, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...daprdEnv, ...tokenEnv } });
+  const daprd = spawn(daprdBin, daprdArgs, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...daprdEnv, ...tokenEnv },
+  });
   const handle = { ports, daprd, app: undefined, appId, daprdArgs, startedAt: Date.now() };
   const removeCleanup = onCleanup(() => handle.stop());
   const daprdErrors = [];
@@ -103,7 +131,9 @@ export async function startSidecar({
   let ready = false;
   while (!ready && Date.now() < deadline && daprd.exitCode === null) {
     try {
-      const res = await fetch(`http://127.0.0.1:${ports.http}/v1.0/healthz/outbound`, { signal: AbortSignal.timeout(1_000) });
+      const res = await fetch(`http://127.0.0.1:${ports.http}/v1.0/healthz/outbound`, {
+        signal: AbortSignal.timeout(1_000),
+      });
       ready = res.status === 204;
     } catch {
       /* not listening yet */
@@ -114,19 +144,23 @@ export async function startSidecar({
     removeCleanup();
     const exitedByItself = daprd.exitCode !== null;
     await endProcess(daprd);
-    const what = exitedByItself ? `daprd exited (code ${daprd.exitCode}) before it was ready` : `daprd did not become ready within ${readyTimeoutMs / 1000} s`;
+    const what = exitedByItself
+      ? `daprd exited (code ${daprd.exitCode}) before it was ready`
+      : `daprd did not become ready within ${readyTimeoutMs / 1000} s`;
     // daprd says only "could not listen on any endpoint": name the port someone else holds.
     const taken = [];
     if (daprdErrors.some((m) => /listen|address already in use/i.test(m))) {
       for (const [name, port] of Object.entries(ports)) if (await isPortOpen(port)) taken.push({ name, port });
     }
     const refused = daprdErrors.some((m) => /WRONGPASS|NOAUTH/.test(m));
-    throw new ToolError(`${what}${daprdErrors.length ? `:\n${daprdErrors.slice(-3).join("\n")}` : ""}`,
+    throw new ToolError(
+      `${what}${daprdErrors.length ? `:\n${daprdErrors.slice(-3).join("\n")}` : ""}`,
       taken.length
         ? `Port ${taken.map((t) => `${t.port} (daprd ${t.name})`).join(", ")} is taken by another process. Free it or pick another port; find it with: ss -ltnp 'sport = :${taken[0].port}'`
         : refused
           ? "Redis refused the state store's password: set REDIS_PASSWORD to the password Redis was started with (its requirepass)."
-          : "Is Redis running (npm run setup)? Are the resources valid?");
+          : "Is Redis running (npm run setup)? Are the resources valid?",
+    );
   }
   handle.readyAt = Date.now();
 
@@ -135,7 +169,15 @@ export async function startSidecar({
     cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env, ...tokenEnv, APP_ID: appId, DAPR_HOST: "127.0.0.1", DAPR_HTTP_PORT: String(ports.http), DAPR_GRPC_PORT: String(ports.grpc) },
+    env: {
+      ...process.env,
+      ...env,
+      ...tokenEnv,
+      APP_ID: appId,
+      DAPR_HOST: "127.0.0.1",
+      DAPR_HTTP_PORT: String(ports.http),
+      DAPR_GRPC_PORT: String(ports.grpc),
+    },
   });
   handle.app = app;
   handle.appStartedAt = Date.now();

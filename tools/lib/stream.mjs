@@ -3,7 +3,8 @@
 import { chalk } from "zx";
 import { say } from "./console.mjs";
 
-const INTERESTING = /resiliency configuration|component loaded|shutting down component|circuit breaker|retrying|recovered/i;
+const INTERESTING =
+  /resiliency configuration|component loaded|shutting down component|circuit breaker|retrying|recovered/i;
 
 export function isInterestingDaprdLine(e) {
   if (!e.msg) return false;

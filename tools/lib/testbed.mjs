@@ -21,8 +21,23 @@ export async function startRedis({ password } = {}) {
  * Starts an app variant (or any command) with daprd against `redis`.
  * Options: variant, command, appArgs, env, daprdEnv, apiToken, appId, resources (writeRunResources options).
  */
-export async function startApp({ redis, variant, command, appArgs = [], env = {}, daprdEnv, apiToken, appId, resources = {}, onEvent, logLevel } = {}) {
-  const resourcesDir = writeRunResources({ ...resources, metadata: { redisHost: `localhost:${redis.port}`, ...(resources.metadata ?? {}) } });
+export async function startApp({
+  redis,
+  variant,
+  command,
+  appArgs = [],
+  env = {},
+  daprdEnv,
+  apiToken,
+  appId,
+  resources = {},
+  onEvent,
+  logLevel,
+} = {}) {
+  const resourcesDir = writeRunResources({
+    ...resources,
+    metadata: { redisHost: `localhost:${redis.port}`, ...(resources.metadata ?? {}) },
+  });
   const recorder = new Recorder({ onEvent });
   const sidecar = await startSidecar({
     command: command ?? [process.execPath, VARIANTS[variant].main, ...appArgs],

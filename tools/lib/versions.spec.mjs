@@ -9,10 +9,14 @@ const read = (p) => fs.readFileSync(path.join(ROOT, p), "utf8");
 
 describe("tools/versions.json", () => {
   it("matches the runtime the Go wrapper builds", () => {
-    expect(read("tools/dapr-runtime/go.mod")).toMatch(new RegExp(`^\\s*github\\.com/dapr/dapr v${VERSIONS.daprRuntime.replace(/\./g, "\\.")}$`, "m"));
+    expect(read("tools/dapr-runtime/go.mod")).toMatch(
+      new RegExp(`^\\s*github\\.com/dapr/dapr v${VERSIONS.daprRuntime.replace(/\./g, "\\.")}$`, "m"),
+    );
   });
   it("matches the CLI the Go wrapper builds", () => {
-    expect(read("tools/dapr-cli/go.mod")).toMatch(new RegExp(`^require github\\.com/dapr/cli v${VERSIONS.daprCli.replace(/\./g, "\\.")}$`, "m"));
+    expect(read("tools/dapr-cli/go.mod")).toMatch(
+      new RegExp(`^require github\\.com/dapr/cli v${VERSIONS.daprCli.replace(/\./g, "\\.")}$`, "m"),
+    );
   });
   it("matches the @dapr/dapr the apps depend on and the lockfile installs", () => {
     for (const app of ["apps/sdk-app", "apps/grpc-app"]) {

@@ -45,10 +45,14 @@ export function parseWalkthroughArgs(argv) {
   } catch (err) {
     throw new UsageError(err.message, USAGE);
   }
-  if (command && command.length === 0) throw new UsageError("Nothing after `--`: give the app command to check.", USAGE);
+  if (command && command.length === 0)
+    throw new UsageError("Nothing after `--`: give the app command to check.", USAGE);
   const variants = values.variant === "all" ? Object.keys(VARIANTS) : [values.variant];
   if (!command && !variants.every((v) => VARIANTS[v])) {
-    throw new UsageError(`Unknown --variant "${values.variant}".`, `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}, all`);
+    throw new UsageError(
+      `Unknown --variant "${values.variant}".`,
+      `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}, all`,
+    );
   }
   if (!["auto", "docker", "local"].includes(values.redis)) {
     throw new UsageError(`Unknown --redis "${values.redis}".`, USAGE);
@@ -71,7 +75,11 @@ class Verdict {
   }
   check(name, ok, detail = "", at) {
     this.rows.push({ name, ok: Boolean(ok), detail, at });
-    say("walkthrough", `${ok ? chalk.green("✔") : chalk.red("✘")} ${name}${detail ? chalk.dim(` (${detail})`) : ""}`, at);
+    say(
+      "walkthrough",
+      `${ok ? chalk.green("✔") : chalk.red("✘")} ${name}${detail ? chalk.dim(` (${detail})`) : ""}`,
+      at,
+    );
     return ok;
   }
   get ok() {
@@ -93,7 +101,10 @@ async function clearOrders(redis, appId = "order-processor") {
 /** Replays the walkthrough for one variant (or command); returns its result. */
 async function walkOne({ label, command, redis, expect, store, outageMs, verbose }) {
   const v = new Verdict();
-  const rec = new Recorder({ t0: Date.now() - secondsSinceStart() * 1000, onEvent: (e) => printEvent({ ...e, label: "app" }, { verbose }) });
+  const rec = new Recorder({
+    t0: Date.now() - secondsSinceStart() * 1000,
+    onEvent: (e) => printEvent({ ...e, label: "app" }, { verbose }),
+  });
   const p = patterns(store, expect.breakerName ?? "");
   const isDaprd = (re) => (e) => e.source === "daprd" && re.test(e.msg ?? e.line);
   const transition = (from, to) => (e) => {
@@ -113,18 +124,39 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
   heading(`1. Start ${label} beside daprd (app-id order-processor, resources/)`);
   // Orders left by an earlier run would hide a lost write from the final check.
   const stale = await clearOrders(redis);
-  if (stale) say("walkthrough", `cleared ${stale} order keys (order-processor||*) left by an earlier run, so the final check counts only this run's`);
+  if (stale)
+    say(
+      "walkthrough",
+      `cleared ${stale} order keys (order-processor||*) left by an earlier run, so the final check counts only this run's`,
+    );
   const sidecar = await startSidecar({ command, onLine: (e) => rec.push(e) });
   let exit;
   try {
-    say("walkthrough", `daprd ready (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); app started`);
+    say(
+      "walkthrough",
+      `daprd ready (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); app started`,
+    );
 
     heading("2. Wait until orders are flowing");
     // An app that exits early ends the wait at once instead of at the timeout.
     let appExit;
     const exited = sidecar.appExited.then((e) => (appExit = e) && undefined);
-    const flowing = await waiting("waiting for three Saving/Getting pairs", Promise.race([exited, rec.waitFor(() => rec.events.filter((e) => e.order?.kind === "getting").length >= 3, { timeoutMs: 45_000 })]));
-    if (!v.check("orders flow: three Saving/Getting pairs", flowing, appExit ? `the app exited with code ${appExit.code ?? appExit.signal} first` : "", flowing?.at)) return await finish();
+    const flowing = await waiting(
+      "waiting for three Saving/Getting pairs",
+      Promise.race([
+        exited,
+        rec.waitFor(() => rec.events.filter((e) => e.order?.kind === "getting").length >= 3, { timeoutMs: 45_000 }),
+      ]),
+    );
+    if (
+      !v.check(
+        "orders flow: three Saving/Getting pairs",
+        flowing,
+        appExit ? `the app exited with code ${appExit.code ?? appExit.signal} first` : "",
+        flowing?.at,
+      )
+    )
+      return await finish();
     const before = rec.savedOrders();
 
     heading(`3. Stop Redis (${redis.describe()})`);
@@ -133,7 +165,9 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
     t.redisDown = rec.now();
     say("redis", `stopped ${redis.kind === "docker" ? "(docker stop dapr_redis)" : "(SIGTERM to redis-server)"}`);
 
-    heading(`4. Watch daprd apply the policies: retry ${expect.retryPolicy} every ${retryEvery / 1000}s, breaker ${expect.breaker} opens after ${tripAfter} failures for ${openFor / 1000}s`);
+    heading(
+      `4. Watch daprd apply the policies: retry ${expect.retryPolicy} every ${retryEvery / 1000}s, breaker ${expect.breaker} opens after ${tripAfter} failures for ${openFor / 1000}s`,
+    );
     // Watch daprd's metrics while Redis is down. In 1.18.2 the dapr_resiliency_cb_state
     // gauge stays at "closed" throughout (seen on every run here); the activations
     // counter is what records the breaker opening.
@@ -141,24 +175,65 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
     const sampling = (async () => {
       while (t.redisUp === undefined) {
         const text = await sidecar.metrics().catch(() => "");
-        if (metricsOpen === undefined && /dapr_resiliency_activations_total\{[^}]*policy="circuitbreaker"[^}]*status="open"[^}]*\} [1-9]/.test(text)) metricsOpen = rec.now();
+        if (
+          metricsOpen === undefined &&
+          /dapr_resiliency_activations_total\{[^}]*policy="circuitbreaker"[^}]*status="open"[^}]*\} [1-9]/.test(text)
+        )
+          metricsOpen = rec.now();
         await sleep(1_000);
       }
     })();
-    const retry = await waiting("waiting for daprd's retry warning", rec.waitFor(isDaprd(p.retry), { from: downIndex, timeoutMs: attemptMs }));
+    const retry = await waiting(
+      "waiting for daprd's retry warning",
+      rec.waitFor(isDaprd(p.retry), { from: downIndex, timeoutMs: attemptMs }),
+    );
     t.firstRetry = retry?.at;
-    v.check("daprd retries the failed state call", retry, retry ? `${(retry.at - t.redisDown).toFixed(1)} s after Redis stopped` : `no line like /${p.retry.source}/ within ${attemptMs / 1000} s`, retry?.at);
+    v.check(
+      "daprd retries the failed state call",
+      retry,
+      retry
+        ? `${(retry.at - t.redisDown).toFixed(1)} s after Redis stopped`
+        : `no line like /${p.retry.source}/ within ${attemptMs / 1000} s`,
+      retry?.at,
+    );
     const outageEnds = outageMs ? Date.now() + outageMs - (rec.now() - t.redisDown) * 1000 : undefined;
-    const open = await waiting(`waiting for ${expect.breakerName} to open (after ${tripAfter} consecutive failures)`, rec.waitFor(transition("closed", "open"), { from: downIndex, timeoutMs: outageEnds ? Math.max(0, outageEnds - Date.now()) : tripAfter * attemptMs }));
+    const open = await waiting(
+      `waiting for ${expect.breakerName} to open (after ${tripAfter} consecutive failures)`,
+      rec.waitFor(transition("closed", "open"), {
+        from: downIndex,
+        timeoutMs: outageEnds ? Math.max(0, outageEnds - Date.now()) : tripAfter * attemptMs,
+      }),
+    );
     t.breakerOpen = open?.at;
-    v.check("circuit breaker goes closed → open", open, open ? `${(open.at - (t.firstRetry ?? t.redisDown)).toFixed(1)} s after the first failure` : "not seen", open?.at);
-    const halfOpen = open && (await waiting("waiting for the breaker to let a trial call through", rec.waitFor(transition("open", "half-open"), { from: downIndex, timeoutMs: openFor + attemptMs })));
+    v.check(
+      "circuit breaker goes closed → open",
+      open,
+      open ? `${(open.at - (t.firstRetry ?? t.redisDown)).toFixed(1)} s after the first failure` : "not seen",
+      open?.at,
+    );
+    const halfOpen =
+      open &&
+      (await waiting(
+        "waiting for the breaker to let a trial call through",
+        rec.waitFor(transition("open", "half-open"), { from: downIndex, timeoutMs: openFor + attemptMs }),
+      ));
     t.halfOpen = halfOpen?.at;
-    v.check(`circuit breaker goes open → half-open after its ${openFor / 1000}s timeout`, halfOpen && halfOpen.at - open.at >= openFor / 1000 - 0.5, halfOpen ? `${(halfOpen.at - open.at).toFixed(1)} s after opening` : "not seen", halfOpen?.at);
-    const reopen = halfOpen && (await waiting("waiting for the trial call to fail", rec.waitFor(transition("half-open", "open"), { from: downIndex, timeoutMs: attemptMs })));
+    v.check(
+      `circuit breaker goes open → half-open after its ${openFor / 1000}s timeout`,
+      halfOpen && halfOpen.at - open.at >= openFor / 1000 - 0.5,
+      halfOpen ? `${(halfOpen.at - open.at).toFixed(1)} s after opening` : "not seen",
+      halfOpen?.at,
+    );
+    const reopen =
+      halfOpen &&
+      (await waiting(
+        "waiting for the trial call to fail",
+        rec.waitFor(transition("half-open", "open"), { from: downIndex, timeoutMs: attemptMs }),
+      ));
     t.reopen = reopen?.at;
     v.check("circuit breaker goes half-open → open (trial call failed, Redis still down)", reopen, "", reopen?.at);
-    if (outageEnds && Date.now() < outageEnds) await waiting("keeping Redis down for --outage", sleep(outageEnds - Date.now()));
+    if (outageEnds && Date.now() < outageEnds)
+      await waiting("keeping Redis down for --outage", sleep(outageEnds - Date.now()));
     const savedDuring = rec.savedOrders().slice(before.length);
 
     heading("5. Start Redis again");
@@ -167,22 +242,52 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
     t.redisUp = rec.now();
     say("redis", "started");
     await sampling;
-    const recovered = await waiting("waiting for daprd to recover", rec.waitFor(isDaprd(p.recovered), { from: upIndex, timeoutMs: openFor + attemptMs * 2 }));
+    const recovered = await waiting(
+      "waiting for daprd to recover",
+      rec.waitFor(isDaprd(p.recovered), { from: upIndex, timeoutMs: openFor + attemptMs * 2 }),
+    );
     t.recovered = recovered?.at;
     const attempts = recovered && p.recovered.exec(recovered.msg ?? recovered.line)?.[1];
-    v.check("daprd recovers the state call", recovered, recovered ? `${attempts ? `after ${attempts} attempts, ` : ""}${(recovered.at - t.redisUp).toFixed(1)} s after Redis came back` : "not seen", recovered?.at);
+    v.check(
+      "daprd recovers the state call",
+      recovered,
+      recovered
+        ? `${attempts ? `after ${attempts} attempts, ` : ""}${(recovered.at - t.redisUp).toFixed(1)} s after Redis came back`
+        : "not seen",
+      recovered?.at,
+    );
     const lastBefore = [...before, ...savedDuring].at(-1);
-    const next = await waiting("waiting for the next order", rec.waitFor((e) => e.order?.kind === "saving" && e.at >= t.redisUp, { from: upIndex, timeoutMs: attemptMs * 2 }));
+    const next = await waiting(
+      "waiting for the next order",
+      rec.waitFor((e) => e.order?.kind === "saving" && e.at >= t.redisUp, { from: upIndex, timeoutMs: attemptMs * 2 }),
+    );
     t.nextOrder = next?.at;
-    v.check("orders resume at exactly the next id", next && next.order.id === lastBefore + 1, next ? `order ${next.order.id} after ${lastBefore}` : "no order after Redis came back", next?.at);
-    const more = await rec.waitFor(() => rec.savedOrders().filter((id) => id > lastBefore).length >= 3, { timeoutMs: 20_000 });
-    v.check("orders keep flowing after recovery", more, `${rec.savedOrders().filter((id) => id > lastBefore).length} orders since`, more?.at);
+    v.check(
+      "orders resume at exactly the next id",
+      next && next.order.id === lastBefore + 1,
+      next ? `order ${next.order.id} after ${lastBefore}` : "no order after Redis came back",
+      next?.at,
+    );
+    const more = await rec.waitFor(() => rec.savedOrders().filter((id) => id > lastBefore).length >= 3, {
+      timeoutMs: 20_000,
+    });
+    v.check(
+      "orders keep flowing after recovery",
+      more,
+      `${rec.savedOrders().filter((id) => id > lastBefore).length} orders since`,
+      more?.at,
+    );
 
     heading("6. Stop the app (as `dapr stop --app-id order-processor` does: SIGTERM) and check Redis");
     await sidecar.stop();
     exit = await sidecar.appExited;
     v.check("the app stops cleanly on SIGTERM", exit.code === 0, `exit code ${exit.code ?? exit.signal}`);
-    v.check("daprd's metrics count the breaker opening", metricsOpen !== undefined, 'dapr_resiliency_activations_total{policy="circuitbreaker",status="open"}', metricsOpen);
+    v.check(
+      "daprd's metrics count the breaker opening",
+      metricsOpen !== undefined,
+      'dapr_resiliency_activations_total{policy="circuitbreaker",status="open"}',
+      metricsOpen,
+    );
     return await finish({ before, savedDuring, metricsOpen });
   } finally {
     await sidecar.stop();
@@ -198,8 +303,16 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
     } finally {
       await client.quit().catch(() => undefined);
     }
-    v.check("Redis holds every order the app reported saved, with its value", audit.lost === 0 && saved.length > 0, `${saved.length} saved, ${audit.missing.length} missing, ${audit.wrong.length} wrong`);
-    v.check("no order repeated or skipped", audit.repeated.length === 0 && audit.skipped.length === 0, `repeated ${JSON.stringify(audit.repeated)}, skipped ${JSON.stringify(audit.skipped)}`);
+    v.check(
+      "Redis holds every order the app reported saved, with its value",
+      audit.lost === 0 && saved.length > 0,
+      `${saved.length} saved, ${audit.missing.length} missing, ${audit.wrong.length} wrong`,
+    );
+    v.check(
+      "no order repeated or skipped",
+      audit.repeated.length === 0 && audit.skipped.length === 0,
+      `repeated ${JSON.stringify(audit.repeated)}, skipped ${JSON.stringify(audit.skipped)}`,
+    );
     const before = extra.before?.length ?? saved.length;
     const during = extra.savedDuring?.length ?? 0;
     const result = {
@@ -207,7 +320,16 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
       ok: v.ok,
       expectations: v.rows,
       timeline: t,
-      orders: { before, during, after: saved.length - before - during, first: audit.first, last: audit.last, lost: audit.lost, repeated: audit.repeated.length, skipped: audit.skipped.length },
+      orders: {
+        before,
+        during,
+        after: saved.length - before - during,
+        first: audit.first,
+        last: audit.last,
+        lost: audit.lost,
+        repeated: audit.repeated.length,
+        skipped: audit.skipped.length,
+      },
       policy: expect,
     };
     printVerdict(result, fmt);
@@ -219,13 +341,21 @@ function printVerdict(r, fmt) {
   heading(`Verdict for ${r.variant}: ${r.ok ? chalk.green("PASS") : chalk.red("FAIL")}`);
   const w = Math.max(...r.expectations.map((x) => x.name.length));
   for (const x of r.expectations) {
-    write(`  ${x.ok ? chalk.green("✔ met    ") : chalk.red("✘ missing")}  ${x.name.padEnd(w)}  ${x.at === undefined ? "" : `at ${x.at.toFixed(1)} s`}\n`);
+    write(
+      `  ${x.ok ? chalk.green("✔ met    ") : chalk.red("✘ missing")}  ${x.name.padEnd(w)}  ${x.at === undefined ? "" : `at ${x.at.toFixed(1)} s`}\n`,
+    );
   }
   const t = r.timeline;
-  write(`\n  Outage timeline: Redis down ${fmt(t.redisDown)} → first retry ${fmt(t.firstRetry)} → breaker open ${fmt(t.breakerOpen)} → half-open ${fmt(t.halfOpen)} → open again ${fmt(t.reopen)}\n`);
-  write(`                   Redis up ${fmt(t.redisUp)} → recovered ${fmt(t.recovered)} → next order ${fmt(t.nextOrder)}\n`);
+  write(
+    `\n  Outage timeline: Redis down ${fmt(t.redisDown)} → first retry ${fmt(t.firstRetry)} → breaker open ${fmt(t.breakerOpen)} → half-open ${fmt(t.halfOpen)} → open again ${fmt(t.reopen)}\n`,
+  );
+  write(
+    `                   Redis up ${fmt(t.redisUp)} → recovered ${fmt(t.recovered)} → next order ${fmt(t.nextOrder)}\n`,
+  );
   const o = r.orders;
-  write(`  Orders: ${o.before} saved before the outage, ${o.during} during, ${o.after} after${o.first === undefined ? "" : ` (ids ${o.first}..${o.last})`}; lost ${o.lost}, repeated ${o.repeated}, skipped ${o.skipped}\n`);
+  write(
+    `  Orders: ${o.before} saved before the outage, ${o.during} during, ${o.after} after${o.first === undefined ? "" : ` (ids ${o.first}..${o.last})`}; lost ${o.lost}, repeated ${o.repeated}, skipped ${o.skipped}\n`,
+  );
 }
 
 /** `demo.mjs walkthrough`: returns the exit code. */
@@ -238,19 +368,34 @@ export async function runWalkthrough(argv) {
   if (opts.json) sendHumanOutputTo(process.stderr);
   const { redis, checked } = await ensureAll({ redisMode: opts.redis, needRedisControl: true });
   const { expect } = checked;
-  if (!expect) throw new UsageError("resources/resiliency.yaml has no outbound policy for the statestore component: nothing to walk through.", "Restore resources/resiliency.yaml (see the README).");
+  if (!expect)
+    throw new UsageError(
+      "resources/resiliency.yaml has no outbound policy for the statestore component: nothing to walk through.",
+      "Restore resources/resiliency.yaml (see the README).",
+    );
   const results = [];
   for (const variant of opts.variants) {
     const command = opts.command ?? [process.execPath, VARIANTS[variant].main];
     const label = opts.command ? opts.command.join(" ") : VARIANTS[variant].project;
     const started = Date.now();
-    const result = await walkOne({ label, command, redis, expect, store: "statestore", outageMs: opts.outageMs, verbose: opts.verbose });
+    const result = await walkOne({
+      label,
+      command,
+      redis,
+      expect,
+      store: "statestore",
+      outageMs: opts.outageMs,
+      verbose: opts.verbose,
+    });
     result.seconds = (Date.now() - started) / 1000;
     results.push(result);
   }
   if (results.length > 1) {
     heading("All variants");
-    for (const r of results) write(`  ${r.ok ? chalk.green("PASS") : chalk.red("FAIL")}  ${r.variant.padEnd(10)} ${r.seconds.toFixed(0)} s, orders ${r.orders.first}..${r.orders.last}, lost ${r.orders.lost}, repeated ${r.orders.repeated}\n`);
+    for (const r of results)
+      write(
+        `  ${r.ok ? chalk.green("PASS") : chalk.red("FAIL")}  ${r.variant.padEnd(10)} ${r.seconds.toFixed(0)} s, orders ${r.orders.first}..${r.orders.last}, lost ${r.orders.lost}, repeated ${r.orders.repeated}\n`,
+      );
   }
   const ok = results.every((r) => r.ok);
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok, results }, null, 2)}\n`);

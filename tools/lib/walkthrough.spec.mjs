@@ -3,11 +3,22 @@ import { parseWalkthroughArgs, patterns } from "./walkthrough.mjs";
 
 describe("parseWalkthroughArgs", () => {
   it("defaults to the SDK variant and the machine's Redis", () => {
-    expect(parseWalkthroughArgs([])).toMatchObject({ variants: ["sdk"], redis: "auto", outageMs: undefined, json: false });
+    expect(parseWalkthroughArgs([])).toMatchObject({
+      variants: ["sdk"],
+      redis: "auto",
+      outageMs: undefined,
+      json: false,
+    });
   });
   it("takes all variants, an outage and an app command after --", () => {
-    expect(parseWalkthroughArgs(["--variant", "all", "--outage", "40"])).toMatchObject({ variants: ["sdk", "http", "grpc"], outageMs: 40_000 });
-    expect(parseWalkthroughArgs(["--", "python3", "app.py"])).toMatchObject({ variants: ["custom"], command: ["python3", "app.py"] });
+    expect(parseWalkthroughArgs(["--variant", "all", "--outage", "40"])).toMatchObject({
+      variants: ["sdk", "http", "grpc"],
+      outageMs: 40_000,
+    });
+    expect(parseWalkthroughArgs(["--", "python3", "app.py"])).toMatchObject({
+      variants: ["custom"],
+      command: ["python3", "app.py"],
+    });
   });
   it.each([
     [["--variant", "java"], /Unknown --variant "java"/],
@@ -27,9 +38,15 @@ describe("daprd line patterns", () => {
   it("match the lines daprd 1.18 prints, and the seed's older wording", () => {
     expect(p.retry.test("Error processing operation component[statestore] output. Retrying in 5s…")).toBe(true);
     expect(p.retry.test("Error processing operation component[statestore] output. Retrying...")).toBe(true);
-    expect(p.transition.exec('Circuit breaker "simpleCB-statestore" changed state from closed to open')?.slice(1)).toEqual(["closed", "open"]);
-    expect(p.transition.exec('Circuit breaker "simpleCB-statestore" changed state from half-open to open')?.slice(1)).toEqual(["half-open", "open"]);
-    expect(p.recovered.exec("Recovered processing operation component[statestore] output after 7 attempts")?.[1]).toBe("7");
+    expect(
+      p.transition.exec('Circuit breaker "simpleCB-statestore" changed state from closed to open')?.slice(1),
+    ).toEqual(["closed", "open"]);
+    expect(
+      p.transition.exec('Circuit breaker "simpleCB-statestore" changed state from half-open to open')?.slice(1),
+    ).toEqual(["half-open", "open"]);
+    expect(p.recovered.exec("Recovered processing operation component[statestore] output after 7 attempts")?.[1]).toBe(
+      "7",
+    );
     expect(p.recovered.test("Recovered processing operation component[statestore] output.")).toBe(true);
   });
   it("do not match other components or breakers", () => {

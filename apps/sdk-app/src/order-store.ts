@@ -28,7 +28,9 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
     });
     const body = (await res.text()).trim();
     if (res.status === 401 || res.status === 403) {
-      throw new Error(`daprd answered ${res.status} ${body}: DAPR_API_TOKEN ${dapr.apiToken ? "does not match daprd's" : "is not set, and daprd requires one"}`);
+      throw new Error(
+        `daprd answered ${res.status} ${body}: DAPR_API_TOKEN ${dapr.apiToken ? "does not match daprd's" : "is not set, and daprd requires one"}`,
+      );
     }
     daprdAccepted = res.ok;
   }

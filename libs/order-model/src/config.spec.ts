@@ -5,7 +5,13 @@ describe("parseConfig", () => {
   it("defaults like the seed: endless orders every 500 ms from id 1, daprd on 127.0.0.1", () => {
     const c = parseConfig([], {});
     expect(c).toMatchObject({ count: Infinity, startId: 1, intervalMs: 500 });
-    expect(c.endpoint).toEqual({ host: "127.0.0.1", httpPort: 3500, grpcPort: 50001, apiToken: undefined, storeName: "statestore" });
+    expect(c.endpoint).toEqual({
+      host: "127.0.0.1",
+      httpPort: 3500,
+      grpcPort: 50001,
+      apiToken: undefined,
+      storeName: "statestore",
+    });
   });
 
   it("takes flags over env, and dapr run's variables", () => {

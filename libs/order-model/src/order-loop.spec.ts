@@ -47,17 +47,24 @@ async function run(faults: Record<string, Fault[]>, config: Partial<LoopConfig> 
   const store = new FaultyMemoryStore(new Map(Object.entries(faults)));
   const out: string[] = [];
   const notes: string[] = [];
-  const summary = await runOrderLoop(store, { ...fast, ...config }, {
-    out: (l) => out.push(l),
-    note: (l) => notes.push(l),
-    stop: stop.signal,
-    stopGraceMs: 20,
-  });
+  const summary = await runOrderLoop(
+    store,
+    { ...fast, ...config },
+    {
+      out: (l) => out.push(l),
+      note: (l) => notes.push(l),
+      stop: stop.signal,
+      stopGraceMs: 20,
+    },
+  );
   return { store, out, notes, summary };
 }
 
 function savedIds(out: string[]): number[] {
-  return out.map(parseOrderLine).filter((l) => l?.kind === "saving").map((l) => l!.id);
+  return out
+    .map(parseOrderLine)
+    .filter((l) => l?.kind === "saving")
+    .map((l) => l!.id);
 }
 
 describe("runOrderLoop", () => {
@@ -121,12 +128,16 @@ describe("runOrderLoop", () => {
       return slowSave(order, signal);
     };
     const out: string[] = [];
-    const summary = await runOrderLoop(store, { ...fast, count: Infinity }, {
-      out: (l) => out.push(l),
-      note: () => undefined,
-      stop: stop.signal,
-      stopGraceMs: 1_000,
-    });
+    const summary = await runOrderLoop(
+      store,
+      { ...fast, count: Infinity },
+      {
+        out: (l) => out.push(l),
+        note: () => undefined,
+        stop: stop.signal,
+        stopGraceMs: 1_000,
+      },
+    );
     expect(savedIds(out)).toEqual([1, 2]);
     expect(summary.lastSaved).toBe(2);
     expect(store.data.has("2")).toBe(true);

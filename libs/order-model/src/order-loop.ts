@@ -57,19 +57,19 @@ export async function runOrderLoop(store: OrderStore, config: LoopConfig, io: Lo
         // (the SDK takes none) is abandoned instead of hanging the loop.
         return await new Promise<T>((resolve, reject) => {
           const onAbort = () =>
-            reject(
-              hardStop.signal.aborted
-                ? new Stopped()
-                : new Error(`no answer within ${config.callTimeoutMs} ms`),
-            );
+            reject(hardStop.signal.aborted ? new Stopped() : new Error(`no answer within ${config.callTimeoutMs} ms`));
           if (signal.aborted) return onAbort();
           signal.addEventListener("abort", onAbort, { once: true });
-          fn(signal).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+          fn(signal)
+            .then(resolve, reject)
+            .finally(() => signal.removeEventListener("abort", onAbort));
         });
       } catch (err) {
         if (err instanceof Stopped || hardStop.signal.aborted) throw new Stopped();
         summary.retries++;
-        io.note(`${what} of order ${order.orderId} failed: ${describe(err)}; retrying the same order in ${config.retryPauseMs} ms`);
+        io.note(
+          `${what} of order ${order.orderId} failed: ${describe(err)}; retrying the same order in ${config.retryPauseMs} ms`,
+        );
         try {
           await sleep(config.retryPauseMs, undefined, { signal: io.stop });
         } catch {
@@ -96,7 +96,9 @@ export async function runOrderLoop(store: OrderStore, config: LoopConfig, io: Lo
         }
         // The store answered with something else: save this order again rather than move on.
         summary.retries++;
-        io.note(`Read of order ${order.orderId} returned ${JSON.stringify(got) ?? "nothing"}; saving the same order again`);
+        io.note(
+          `Read of order ${order.orderId} returned ${JSON.stringify(got) ?? "nothing"}; saving the same order again`,
+        );
         await call("Save", order, (signal) => store.save(order, signal));
       }
 

@@ -10,12 +10,7 @@ export function makeOrder(id: number): Order {
 }
 
 export function isSameOrder(a: unknown, b: Order): boolean {
-  return (
-    typeof a === "object" &&
-    a !== null &&
-    Object.keys(a).length === 1 &&
-    (a as Order).orderId === b.orderId
-  );
+  return typeof a === "object" && a !== null && Object.keys(a).length === 1 && (a as Order).orderId === b.orderId;
 }
 
 // util.format is what console.log uses, so these equal the seed's
