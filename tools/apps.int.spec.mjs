@@ -1,7 +1,7 @@
 // The three client styles against a real daprd and a real Redis: each prints
 // exactly the seed's lines and its orders land in Redis with their values.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedis, startApp } from "./lib/testbed.mjs";
+import { startRedis, startApp } from "./lib/isolated-stack.mjs";
 
 const N = 5;
 const seedLines = (n) =>

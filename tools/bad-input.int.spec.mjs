@@ -9,7 +9,7 @@ import { stripVTControlCharacters } from "node:util";
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, RESOURCES, VARIANTS } from "./lib/paths.mjs";
-import { ownRedis } from "./lib/testbed.mjs";
+import { ownRedis } from "./lib/test-support.mjs";
 import { startSidecar } from "./lib/sidecar.mjs";
 import { writeRunResources } from "./lib/resources.mjs";
 import { ToolError } from "./lib/errors.mjs";

@@ -102,7 +102,7 @@ describe("checkResources refuses malformed resources with file:line and the prob
   });
 
   it("the project's own resources pass", () => {
-    expect(checkResources(RESOURCES).expect).toMatchObject({
+    expect(checkResources(RESOURCES).policy).toMatchObject({
       retryPolicy: "retryForever",
       breaker: "simpleCB",
       tripAfter: 5,

@@ -2,7 +2,7 @@
 // project's state store and resiliency policy, in front of a real Redis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { $ } from "zx";
-import { startRedis, startApp } from "./lib/testbed.mjs";
+import { startRedis, startApp } from "./lib/isolated-stack.mjs";
 import { findCli } from "./lib/dapr-install.mjs";
 import { RESOURCES, DAPR_CONFIG, VERSIONS } from "./lib/paths.mjs";
 

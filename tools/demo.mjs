@@ -3,7 +3,7 @@
 //   npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local] [--outage <s>] [--json] [-- <app command>]
 //   npx zx tools/demo.mjs compare [--quick] [--json] [--variants sdk,http,grpc]
 import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
-import { ensureBuilt } from "./lib/setup.mjs";
+import { ensureBuilt } from "./lib/prerequisites.mjs";
 import { sendHumanOutputTo } from "./lib/console.mjs";
 
 const COMMANDS = {

@@ -10,9 +10,11 @@ import readline from "node:readline";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "vitest";
-import { cleanupList, ownRedis, startApp } from "./lib/testbed.mjs";
+import { startApp } from "./lib/isolated-stack.mjs";
+import { cleanupList, ownRedis } from "./lib/test-support.mjs";
 import { auditOrders } from "./lib/recorder.mjs";
-import { endProcess, parseDaprdLine } from "./lib/sidecar.mjs";
+import { endProcess } from "./lib/sidecar.mjs";
+import { parseDaprdLine } from "./lib/daprd-log.mjs";
 import { DAPR_BIN } from "./lib/paths.mjs";
 
 const VARIANTS = ["sdk", "http", "grpc"];

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
-import { ensureAll } from "./lib/setup.mjs";
+import { ensurePrerequisites } from "./lib/prerequisites.mjs";
 import { startSidecar } from "./lib/sidecar.mjs";
 import { REDIS_PASSWORD_ENV, writeRunResources } from "./lib/resources.mjs";
 import { onCleanup } from "./lib/cleanup.mjs";
@@ -47,7 +47,7 @@ await main(async () => {
     );
   }
   let resourcesDir = path.resolve(parsed.values.resources);
-  const { checked } = await ensureAll({ redisMode: parsed.values.redis, resourcesDir });
+  const { checked } = await ensurePrerequisites({ redisMode: parsed.values.redis, resourcesDir });
   if (process.env[REDIS_PASSWORD_ENV] && !checked.storeMeta.redisPassword?.secretKeyRef) {
     // A per-run copy whose state store takes the password from daprd's environment.
     resourcesDir = writeRunResources({ from: resourcesDir, redisPasswordFromEnv: true });

@@ -3,7 +3,7 @@
 // placement and scheduler, build the apps. A second run takes seconds.
 import { parseArgs } from "node:util";
 import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
-import { ensureAll } from "./lib/setup.mjs";
+import { ensurePrerequisites } from "./lib/prerequisites.mjs";
 import { step } from "./lib/console.mjs";
 
 await main(async () => {
@@ -20,7 +20,7 @@ await main(async () => {
     throw new UsageError(err.message, "Usage: npm run setup [-- --redis auto|docker|local]");
   }
   const started = Date.now();
-  const { dapr, redis } = await ensureAll({ redisMode });
+  const { dapr, redis } = await ensurePrerequisites({ redisMode });
   step(
     `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: dapr CLI ${dapr.cliVersion} (${dapr.cli}), runtime ${dapr.runtime}, ${redis.describe()}, placement :50005, scheduler :50006`,
   );

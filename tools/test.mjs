@@ -7,12 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { main, scriptArgs } from "./lib/errors.mjs";
-import { ensureAll } from "./lib/setup.mjs";
+import { ensurePrerequisites } from "./lib/prerequisites.mjs";
 import { ROOT } from "./lib/paths.mjs";
 import { step } from "./lib/console.mjs";
 
 await main(async () => {
-  await ensureAll();
+  await ensurePrerequisites();
   const report = path.join(os.tmpdir(), `vitest-${process.pid}.json`);
   step("running the tests (vitest run --config tools/vitest.config.mjs)");
   const vitest = spawn(

@@ -17,12 +17,12 @@ import { ToolError, UsageError } from "./errors.mjs";
 import { say, heading, write, sendHumanOutputTo } from "./console.mjs";
 import { onCleanup } from "./cleanup.mjs";
 import { endProcess } from "./sidecar.mjs";
-import { startRedis, startApp } from "./testbed.mjs";
+import { startRedis, startApp } from "./isolated-stack.mjs";
 import { auditOrders } from "./recorder.mjs";
 import { checkResources, writeRunResources } from "./resources.mjs";
 import { ensureDapr } from "./dapr-install.mjs";
 import { ensureControlPlane } from "./control-plane.mjs";
-import { ensureBuilt } from "./setup.mjs";
+import { ensureBuilt } from "./prerequisites.mjs";
 import { spread, round3 } from "../bench/stats.mjs";
 
 export { percentile, summarize, spread } from "../bench/stats.mjs";
@@ -667,12 +667,12 @@ async function outageVariant(ctx, variant) {
     await redis.stop();
     say(
       "compare",
-      `${variant}: Redis stopped after order ${pre.order.id}; waiting for daprd's breaker ${outage.expect.breakerName} to open (at most ${plan.capMs / 1000} s)`,
+      `${variant}: Redis stopped after order ${pre.order.id}; waiting for daprd's breaker ${outage.policy.breakerName} to open (at most ${plan.capMs / 1000} s)`,
     );
     const isOpen = (e) =>
       TRANSITION_RE.exec(e.msg ?? "")
         ?.slice(1)
-        .join(" ") === `${outage.expect.breakerName} closed open`;
+        .join(" ") === `${outage.policy.breakerName} closed open`;
     const open = await rec.waitFor(isOpen, { from, timeoutMs: plan.capMs });
     if (open) await sleep(Math.max(0, Math.min(plan.afterOpenMs, plan.capMs - (rec.now() - down) * 1000)));
     await redis.start();
@@ -1010,7 +1010,7 @@ export async function runCompare(argv) {
     const ctx = { plan, redis, pin, resources: { replace: { "resiliency.yaml": resiliencyYaml(appIds, false) } } };
     const outageResources = { replace: { "resiliency.yaml": resiliencyYaml(appIds, opts.quick) } };
     const probe = writeRunResources(outageResources);
-    ctx.outage = { resources: outageResources, expect: checkResources(probe).expect };
+    ctx.outage = { resources: outageResources, policy: checkResources(probe).policy };
     fs.rmSync(probe, { recursive: true, force: true });
 
     heading(`Steady state: save + read-back, 1 and ${plan.concurrency} in flight, ${plan.reps} repetitions`);
@@ -1040,7 +1040,7 @@ export async function runCompare(argv) {
       );
     }
 
-    const e = ctx.outage.expect;
+    const e = ctx.outage.policy;
     const outageVariants = plan.outage === "all" ? opts.variants : opts.variants.slice(0, 1);
     result.outage = {
       policy: {

@@ -1,7 +1,7 @@
 // Keeps every line an app and its daprd print, with the time it arrived,
 // and lets a caller wait for a line that matches, like reading the child's
 // output for a log line in a zx script.
-import { parseOrderLine } from "../../libs/order-model/dist/order.js";
+import { parseOrderLine } from "@dapr-resiliency/order-model";
 
 export class Recorder {
   constructor({ t0 = Date.now(), onEvent } = {}) {

@@ -166,6 +166,23 @@ export class LocalRedis {
   }
 }
 
+/**
+ * Opens a client to `redis`, runs `fn` with it and always quits it afterwards:
+ * the one way the tools and tests read Redis.
+ * @template T
+ * @param {{ client(): Promise<any> }} redis
+ * @param {(client: any) => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
+export async function withRedisClient(redis, fn) {
+  const client = await redis.client();
+  try {
+    return await fn(client);
+  } finally {
+    await client.quit().catch(() => undefined);
+  }
+}
+
 /** The `dapr_redis` container of a `dapr init` machine. */
 export class DockerRedis {
   constructor() {

@@ -129,7 +129,7 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
   }
 
   const resiliency = all.filter((r) => r.kind === "Resiliency");
-  let expect;
+  let policy;
   for (const r of resiliency) {
     const policies = r.value.spec?.policies ?? {};
     for (const [name, p] of Object.entries(policies.retries ?? {})) {
@@ -197,7 +197,7 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
         const retry = policies.retries?.[o.retry];
         const cb = policies.circuitBreakers?.[o.circuitBreaker];
         const trip = /consecutiveFailures\s*(>=|>)\s*(\d+)/.exec(cb?.trip ?? "");
-        expect = {
+        policy = {
           file: path.relative(ROOT, r.file),
           scopes: r.value.scopes ?? [],
           retryPolicy: o.retry,
@@ -212,7 +212,7 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
       }
     }
   }
-  return { resources: all, store, storeMeta: meta, expect };
+  return { resources: all, store, storeMeta: meta, policy };
 }
 
 /** The variable the Redis password comes from when it is not written in the resources. */

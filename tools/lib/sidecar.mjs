@@ -13,16 +13,7 @@ import { ToolError } from "./errors.mjs";
 import { freePort, isPortOpen } from "./net.mjs";
 import { onCleanup } from "./cleanup.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT } from "./control-plane.mjs";
-
-/** Parses one of daprd's logfmt lines: time="…" level=info msg="…" key=value… */
-export function parseDaprdLine(line) {
-  if (!line.startsWith("time=")) return undefined;
-  const fields = {};
-  for (const m of line.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-    fields[m[1]] = m[2].startsWith('"') ? m[2].slice(1, -1).replace(/\\"/g, '"') : m[2];
-  }
-  return fields.msg === undefined ? undefined : { level: fields.level, msg: fields.msg, scope: fields.scope, fields };
-}
+import { parseDaprdLine } from "./daprd-log.mjs";
 
 function lines(stream, fn) {
   readline.createInterface({ input: stream, crlfDelay: Infinity }).on("line", fn);

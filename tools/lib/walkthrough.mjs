@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chalk } from "zx";
 import { UsageError } from "./errors.mjs";
-import { ensureAll } from "./setup.mjs";
+import { ensurePrerequisites } from "./prerequisites.mjs";
 import { startSidecar } from "./sidecar.mjs";
 import { printEvent } from "./stream.mjs";
 import { Recorder, auditOrders } from "./recorder.mjs";
@@ -99,13 +99,13 @@ async function clearOrders(redis, appId = "order-processor") {
 }
 
 /** Replays the walkthrough for one variant (or command); returns its result. */
-async function walkOne({ label, command, redis, expect, store, outageMs, verbose }) {
+async function walkOne({ label, command, redis, policy, store, outageMs, verbose }) {
   const v = new Verdict();
   const rec = new Recorder({
     t0: Date.now() - secondsSinceStart() * 1000,
     onEvent: (e) => printEvent({ ...e, label: "app" }, { verbose }),
   });
-  const p = patterns(store, expect.breakerName ?? "");
+  const p = patterns(store, policy.breakerName ?? "");
   const isDaprd = (re) => (e) => e.source === "daprd" && re.test(e.msg ?? e.line);
   const transition = (from, to) => (e) => {
     if (e.source !== "daprd") return false;
@@ -114,9 +114,9 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
   };
   const t = {}; // the outage timeline, seconds since start
   const fmt = (s) => (s === undefined ? "—" : `${s.toFixed(1)} s`);
-  const retryEvery = expect.retryEveryMs ?? 5_000;
-  const openFor = expect.openForMs ?? 5_000;
-  const tripAfter = expect.tripAfter ?? 5;
+  const retryEvery = policy.retryEveryMs ?? 5_000;
+  const openFor = policy.openForMs ?? 5_000;
+  const tripAfter = policy.tripAfter ?? 5;
   // A failed attempt here takes longer than the retry interval alone (Redis client
   // dial + retries): allow 10 s of slack per attempt before calling a step missing.
   const attemptMs = retryEvery + 10_000;
@@ -166,7 +166,7 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
     say("redis", `stopped ${redis.kind === "docker" ? "(docker stop dapr_redis)" : "(SIGTERM to redis-server)"}`);
 
     heading(
-      `4. Watch daprd apply the policies: retry ${expect.retryPolicy} every ${retryEvery / 1000}s, breaker ${expect.breaker} opens after ${tripAfter} failures for ${openFor / 1000}s`,
+      `4. Watch daprd apply the policies: retry ${policy.retryPolicy} every ${retryEvery / 1000}s, breaker ${policy.breaker} opens after ${tripAfter} failures for ${openFor / 1000}s`,
     );
     // Watch daprd's metrics while Redis is down. In 1.18.2 the dapr_resiliency_cb_state
     // gauge stays at "closed" throughout (seen on every run here); the activations
@@ -198,7 +198,7 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
     );
     const outageEnds = outageMs ? Date.now() + outageMs - (rec.now() - t.redisDown) * 1000 : undefined;
     const open = await waiting(
-      `waiting for ${expect.breakerName} to open (after ${tripAfter} consecutive failures)`,
+      `waiting for ${policy.breakerName} to open (after ${tripAfter} consecutive failures)`,
       rec.waitFor(transition("closed", "open"), {
         from: downIndex,
         timeoutMs: outageEnds ? Math.max(0, outageEnds - Date.now()) : tripAfter * attemptMs,
@@ -330,7 +330,7 @@ async function walkOne({ label, command, redis, expect, store, outageMs, verbose
         repeated: audit.repeated.length,
         skipped: audit.skipped.length,
       },
-      policy: expect,
+      policy,
     };
     printVerdict(result, fmt);
     return result;
@@ -366,9 +366,9 @@ export async function runWalkthrough(argv) {
     return 0;
   }
   if (opts.json) sendHumanOutputTo(process.stderr);
-  const { redis, checked } = await ensureAll({ redisMode: opts.redis, needRedisControl: true });
-  const { expect } = checked;
-  if (!expect)
+  const { redis, checked } = await ensurePrerequisites({ redisMode: opts.redis, needRedisControl: true });
+  const { policy } = checked;
+  if (!policy)
     throw new UsageError(
       "resources/resiliency.yaml has no outbound policy for the statestore component: nothing to walk through.",
       "Restore resources/resiliency.yaml (see the README).",
@@ -382,7 +382,7 @@ export async function runWalkthrough(argv) {
       label,
       command,
       redis,
-      expect,
+      policy,
       store: "statestore",
       outageMs: opts.outageMs,
       verbose: opts.verbose,

@@ -10,7 +10,7 @@ import { checkResources } from "./resources.mjs";
 import { ToolError } from "./errors.mjs";
 import { step } from "./console.mjs";
 
-// demo.mjs builds before loading a command, and the command's ensureAll() asks
+// demo.mjs builds before loading a command, and the command's ensurePrerequisites() asks
 // again: one build per process is enough.
 let built;
 export function ensureBuilt() {
@@ -30,7 +30,7 @@ async function build() {
 }
 
 /** @returns {Promise<{dapr: object, redis: object, checked: object}>} */
-export async function ensureAll({ redisMode = "auto", needRedisControl = false, resourcesDir } = {}) {
+export async function ensurePrerequisites({ redisMode = "auto", needRedisControl = false, resourcesDir } = {}) {
   const checked = checkResources(resourcesDir); // refuse bad resources before starting anything
   const dapr = await ensureDapr();
   const redis = await ensureRedis({ mode: redisMode, needControl: needRedisControl });

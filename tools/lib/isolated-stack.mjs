@@ -1,5 +1,7 @@
-// For integration tests and the fault checks: a Redis of its own on a free
-// port, resources pointing at it, and an order-processor beside a real daprd.
+// An isolated stack for `compare`, the failover demo and the integration tests:
+// a Redis of its own on a free port, resources pointing at it, and an
+// order-processor beside a real daprd. Nothing here touches the project's
+// shared Redis on 6379.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -62,34 +64,4 @@ export async function startApp({
       fs.rmSync(resourcesDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Collects a test's cleanups; they run last-in first-out when it finishes, passed or failed. */
-export function cleanupList(onTestFinished) {
-  const list = [];
-  onTestFinished(async () => {
-    for (const fn of list.reverse()) {
-      try {
-        await fn();
-      } catch {
-        /* best effort: the next one still runs */
-      }
-    }
-  });
-  return list;
-}
-
-/** A Redis of the test's own, stopped and deleted when the test ends (resumed first: a paused Redis ignores SIGTERM). */
-export async function ownRedis(cleanups, options) {
-  const redis = await startRedis(options);
-  cleanups.push(async () => {
-    try {
-      redis.resume();
-    } catch {
-      /* not running */
-    }
-    await redis.stop();
-    fs.rmSync(redis.dir, { recursive: true, force: true });
-  });
-  return redis;
 }
