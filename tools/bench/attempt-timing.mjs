@@ -1,0 +1,213 @@
+// @ts-check
+// How long one failed state call takes inside daprd while Redis is down, and
+// so when the circuit breaker opens. Runs the http-app beside a real daprd on
+// a Redis of its own, stops that Redis (SIGTERM: connections are refused),
+// and times daprd's first retry warning, each breaker transition, and the
+// go-redis "failed to dial" lines daprd prints on stderr in between (one per
+// pool dial that gave up: the client's own work inside each daprd attempt).
+//   node tools/bench/attempt-timing.mjs [--runs 3] [--set name=value]... [--json]
+// --set overrides a state.redis metadata item in a per-run copy of resources/
+// (resources/statestore.yaml itself is never changed), e.g.
+//   --set redisMaxRetries=-1   --set redisMaxRetryInterval=-1
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+import { main, UsageError, ToolError, scriptArgs } from "../lib/errors.mjs";
+import { onCleanup } from "../lib/cleanup.mjs";
+import { say, heading, sendHumanOutputTo } from "../lib/console.mjs";
+import { startRedis, startApp } from "../lib/isolated-stack.mjs";
+import { checkResources } from "../lib/resources.mjs";
+import { resiliencyLines, classify } from "../lib/daprd-log.mjs";
+import { ensureDapr } from "../lib/dapr-install.mjs";
+import { ensureControlPlane } from "../lib/control-plane.mjs";
+import { ensureBuilt } from "../lib/prerequisites.mjs";
+import { spread, round3 } from "./stats.mjs";
+
+const USAGE = `Usage: node tools/bench/attempt-timing.mjs [--runs N] [--set name=value]... [--json]
+  --runs N           outages to time (default 3); the summary is their median
+  --set name=value   a state.redis metadata override for this measurement (repeatable)
+  --json             print the result as JSON on stdout (progress goes to stderr)`;
+
+// The state.redis metadata items that shape a failing call (docs.dapr.io, setup-redis).
+const TIMING_METADATA = [
+  "redisMaxRetries",
+  "redisMinRetryInterval",
+  "redisMaxRetryInterval",
+  "maxRetries",
+  "maxRetryBackoff",
+  "dialTimeout",
+  "readTimeout",
+  "writeTimeout",
+  "poolSize",
+  "poolTimeout",
+  "minIdleConns",
+  "idleTimeout",
+  "idleCheckFrequency",
+  "maxConnAge",
+];
+
+// go-redis v9 (internal/pool/pool.go, dialConn) logs this to stderr when one
+// pool dial gives up after its DialerRetries.
+const DIAL_FAILED = /connection pool: failed to dial after (\d+) attempts/;
+
+/**
+ * @typedef {object} Options
+ * @property {number} runs
+ * @property {Record<string, string>} metadata
+ * @property {boolean} json
+ */
+
+/**
+ * @typedef {object} RunResult
+ * @property {number} firstFailureS  Redis stopped -> daprd's retry warning (the first failed attempt)
+ * @property {number} openS          first failure -> closed→open
+ * @property {number} attemptS       one failed attempt before the breaker opened: (openS / (trip - 1)) - retry wait
+ * @property {number} halfOpenS      closed→open -> open→half-open
+ * @property {number} trialS         open→half-open -> half-open→open: the trial attempt, measured directly
+ * @property {number} dialFailuresBeforeOpen go-redis pool dials that gave up, Redis stopped -> breaker open
+ * @property {number} dialFailuresInTrial    the same during the trial attempt
+ */
+
+/** @param {string[]} argv @returns {Options} */
+function parseOptions(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        runs: { type: "string", default: "3" },
+        set: { type: "string", multiple: true, default: [] },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20)
+    throw new UsageError(`--runs ${values.runs}: expected a whole number from 1 to 20`, USAGE);
+  /** @type {Record<string, string>} */
+  const metadata = {};
+  for (const item of values.set) {
+    const eq = item.indexOf("=");
+    const name = item.slice(0, eq);
+    if (eq < 1 || eq === item.length - 1)
+      throw new UsageError(`--set ${item}: expected name=value, e.g. --set redisMaxRetries=-1`, USAGE);
+    if (!TIMING_METADATA.includes(name))
+      throw new UsageError(
+        `--set ${item}: "${name}" is not one of the state.redis settings this bench varies`,
+        `Use one of: ${TIMING_METADATA.join(", ")}`,
+      );
+    metadata[name] = item.slice(eq + 1);
+  }
+  return { runs, metadata, json: values.json };
+}
+
+/** One outage: start everything, stop Redis, time the lines, stop everything. */
+async function timeOneOutage(metadata, label) {
+  const redis = await startRedis();
+  const removeRedis = onCleanup(() => redis.stop("SIGKILL"));
+  try {
+    const app = await startApp({
+      redis,
+      variant: "http",
+      appId: "order-processor",
+      appArgs: ["--interval-ms", "100", "--call-timeout-ms", "600000"],
+      resources: { metadata },
+    });
+    try {
+      const policy = checkResources(app.resourcesDir).policy;
+      if (!policy?.retryEveryMs || !policy.tripAfter || !policy.breakerName)
+        throw new ToolError("resources/resiliency.yaml gives the state store no retry and circuit breaker policy.");
+      const lines = resiliencyLines("statestore", policy.breakerName);
+      const rec = app.recorder;
+      const saved = await rec.waitFor(() => rec.savedOrders().length >= 3, { timeoutMs: 30_000 });
+      if (!saved) throw new ToolError("The app saved no orders within 30 s; see daprd's log above.");
+      const from = rec.events.length;
+      const stoppedAt = rec.now();
+      await redis.stop("SIGTERM");
+      say("bench", `${label}: Redis stopped (SIGTERM) after order ${rec.savedOrders().at(-1)}`);
+
+      /** @param {(c: ReturnType<typeof classify>) => boolean} want */
+      const next = async (want, after = from) => {
+        const e = await rec.waitFor((ev) => rec.events.indexOf(ev) >= after && want(classify(ev, lines)), {
+          timeoutMs: 120_000,
+          from: after,
+        });
+        if (!e) throw new ToolError("daprd did not print the expected resiliency line within 120 s.");
+        return { at: /** @type {number} */ (e.at), index: rec.events.indexOf(e) };
+      };
+      /** @param {string} fromState @param {string} to */
+      const transition = (fromState, to) => (/** @type {ReturnType<typeof classify>} */ c) =>
+        c?.kind === "transition" && c.from === fromState && c.to === to;
+      const retry = await next((c) => c?.kind === "retry");
+      const open = await next(transition("closed", "open"), retry.index);
+      const halfOpen = await next(transition("open", "half-open"), open.index);
+      const reopen = await next(transition("half-open", "open"), halfOpen.index);
+
+      const dials = (/** @type {number} */ a, /** @type {number} */ b) =>
+        rec.events.slice(a, b).filter((e) => e.source === "daprd" && DIAL_FAILED.test(e.line ?? "")).length;
+      const openS = open.at - retry.at;
+      /** @type {RunResult} */
+      const r = {
+        firstFailureS: round3(retry.at - stoppedAt),
+        openS: round3(openS),
+        attemptS: round3(openS / (policy.tripAfter - 1) - policy.retryEveryMs / 1000),
+        halfOpenS: round3(halfOpen.at - open.at),
+        trialS: round3(reopen.at - halfOpen.at),
+        dialFailuresBeforeOpen: dials(from, open.index),
+        dialFailuresInTrial: dials(halfOpen.index, reopen.index + 1),
+      };
+      say(
+        "bench",
+        `${label}: first failure ${r.firstFailureS} s after Redis stopped; breaker open ${r.openS} s after it ` +
+          `(each attempt ${r.attemptS} s + the ${policy.retryEveryMs / 1000} s wait); ` +
+          `half-open ${r.halfOpenS} s later; trial attempt ${r.trialS} s; ` +
+          `go-redis dial failures: ${r.dialFailuresBeforeOpen} before the breaker opened, ${r.dialFailuresInTrial} in the trial`,
+      );
+      return r;
+    } finally {
+      await app.stop();
+    }
+  } finally {
+    removeRedis();
+    await redis.stop("SIGKILL");
+    await sleep(100);
+  }
+}
+
+/** @param {Options} opts */
+async function run(opts) {
+  if (opts.json) sendHumanOutputTo(process.stderr);
+  await ensureDapr();
+  await ensureControlPlane();
+  await ensureBuilt();
+  const settings = Object.entries(opts.metadata).map(([k, v]) => `${k}=${v}`);
+  const label = settings.length ? settings.join(" ") : "default statestore settings";
+  heading(`Failed-attempt timing, ${label}: ${opts.runs} outage(s)`);
+  /** @type {RunResult[]} */
+  const runs = [];
+  for (let i = 1; i <= opts.runs; i++) runs.push(await timeOneOutage(opts.metadata, `run ${i}/${opts.runs}`));
+  const keys = /** @type {(keyof RunResult)[]} */ (Object.keys(runs[0] ?? {}));
+  const summary = Object.fromEntries(keys.map((k) => [k, spread(runs.map((r) => r[k]))]));
+  const result = {
+    settings: opts.metadata,
+    cpus: os.availableParallelism(),
+    gomaxprocs: process.env.GOMAXPROCS,
+    runs,
+    median: summary,
+  };
+  if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    heading(`Median of ${opts.runs} (min–max), ${label}, ${result.cpus} CPUs`);
+    for (const [k, s] of Object.entries(summary)) say("bench", `${k.padEnd(24)} ${s.median} (${s.min}–${s.max})`);
+  }
+}
+
+main(() => run(parseOptions(scriptArgs(import.meta.url))));
