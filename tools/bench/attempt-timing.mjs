@@ -21,6 +21,7 @@ import { resiliencyLines, classify } from "../lib/daprd-log.mjs";
 import { ensureDapr } from "../lib/dapr-install.mjs";
 import { ensureControlPlane } from "../lib/control-plane.mjs";
 import { ensureBuilt } from "../lib/prerequisites.mjs";
+import { VARIANTS } from "../lib/paths.mjs";
 import { spread, round3 } from "./stats.mjs";
 
 const USAGE = `Usage: node tools/bench/attempt-timing.mjs [--runs N] [--set name=value]... [--json]
@@ -109,16 +110,24 @@ function parseOptions(argv) {
   return { runs, metadata, json: values.json };
 }
 
-/** One outage: start everything, stop Redis, time the lines, stop everything. */
+// isolated-stack.mjs is not type-checked, so TypeScript infers startApp's
+// options from their defaults alone; name the options it really takes.
+const startAppTyped = /** @type {(o: Record<string, unknown>) => ReturnType<typeof startApp>} */ (startApp);
+
+/**
+ * One outage: start everything, stop Redis, time the lines, stop everything.
+ * @param {Record<string, string>} metadata
+ * @param {string} label
+ * @returns {Promise<RunResult>}
+ */
 async function timeOneOutage(metadata, label) {
   const redis = await startRedis();
   const removeRedis = onCleanup(() => redis.stop("SIGKILL"));
   try {
-    const app = await startApp({
+    const app = await startAppTyped({
       redis,
-      variant: "http",
-      appId: "order-processor",
-      appArgs: ["--interval-ms", "100", "--call-timeout-ms", "600000"],
+      // The http-app, an order every 100 ms; its call timeout outlasts the measurement.
+      command: [process.execPath, VARIANTS.http.main, "--interval-ms", "100", "--call-timeout-ms", "600000"],
       resources: { metadata },
     });
     try {
@@ -136,10 +145,14 @@ async function timeOneOutage(metadata, label) {
 
       /** @param {(c: ReturnType<typeof classify>) => boolean} want */
       const next = async (want, after = from) => {
-        const e = await rec.waitFor((ev) => rec.events.indexOf(ev) >= after && want(classify(ev, lines)), {
-          timeoutMs: 120_000,
-          from: after,
-        });
+        const e = await rec.waitFor(
+          (/** @type {import("../lib/daprd-log.mjs").LogEvent} */ ev) =>
+            rec.events.indexOf(ev) >= after && want(classify(ev, lines)),
+          {
+            timeoutMs: 120_000,
+            from: after,
+          },
+        );
         if (!e) throw new ToolError("daprd did not print the expected resiliency line within 120 s.");
         return { at: /** @type {number} */ (e.at), index: rec.events.indexOf(e) };
       };
