@@ -9,9 +9,9 @@
 // --set overrides a state.redis metadata item in a per-run copy of resources/
 // (resources/statestore.yaml itself is never changed), e.g.
 //   --set redisMaxRetries=-1   --set redisMaxRetryInterval=-1
+import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { setTimeout as sleep } from "node:timers/promises";
 import { main, UsageError, ToolError, scriptArgs } from "../lib/errors.mjs";
 import { onCleanup } from "../lib/cleanup.mjs";
 import { say, heading, sendHumanOutputTo } from "../lib/console.mjs";
@@ -122,7 +122,10 @@ const startAppTyped = /** @type {(o: Record<string, unknown>) => ReturnType<type
  */
 async function timeOneOutage(metadata, label) {
   const redis = await startRedis();
-  const removeRedis = onCleanup(() => redis.stop("SIGKILL"));
+  const removeRedis = onCleanup(async () => {
+    await redis.stop("SIGKILL");
+    fs.rmSync(redis.dir, { recursive: true, force: true });
+  });
   try {
     const app = await startAppTyped({
       redis,
@@ -191,7 +194,7 @@ async function timeOneOutage(metadata, label) {
   } finally {
     removeRedis();
     await redis.stop("SIGKILL");
-    await sleep(100);
+    fs.rmSync(redis.dir, { recursive: true, force: true });
   }
 }
 
