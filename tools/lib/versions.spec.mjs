@@ -25,3 +25,23 @@ describe("tools/versions.json", () => {
     expect(JSON.parse(read("package-lock.json")).packages["node_modules/@dapr/dapr"].version).toBe(VERSIONS.daprJsSdk);
   });
 });
+
+describe("tools/versions.json pins the deployment's images", () => {
+  it("every app's Dockerfile builds and runs on the pinned Node.js image", () => {
+    for (const app of ["sdk-app", "http-app", "grpc-app"]) {
+      const froms = [...read(`apps/${app}/Dockerfile`).matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+      expect(froms.length).toBeGreaterThanOrEqual(2);
+      for (const image of froms) expect(image).toBe(`node:${VERSIONS.nodeImage}`);
+    }
+  });
+  it("the Redis StatefulSet runs the pinned Redis image", () => {
+    expect(read("deploy/kubernetes/base/redis.yaml")).toMatch(
+      new RegExp(`^\\s*image: redis:${VERSIONS.redisImage.replace(/\./g, "\\.")}$`, "m"),
+    );
+  });
+  it("names a version for every deploy-check tool", () => {
+    for (const key of ["kustomize", "kubeconform", "kubernetesValidate", "kubernetesVersion", "hadolint"]) {
+      expect(VERSIONS[key], key).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+});
