@@ -106,6 +106,31 @@ function parseOptions(argv) {
 /** @param {number} s seconds after Redis stopped */
 const rel = (s) => `${s < 0 ? "-" : "+"}${Math.abs(s).toFixed(1)}`.padStart(7);
 
+/**
+ * One line per distinct message (the SDK's own timestamp aside), at its first
+ * time: a breaker that stays open makes an app repeat a line every second.
+ * @param {{ at: number, text: string }[]} timeline sorted by time
+ */
+function collapse(timeline) {
+  /** @type {Map<string, { text: string, times: number[] }>} */
+  const seen = new Map();
+  for (const l of timeline) {
+    const key = l.text.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z /, "");
+    const entry = seen.get(key) ?? seen.set(key, { text: l.text, times: [] }).get(key);
+    entry?.times.push(l.at);
+  }
+  return [...seen.values()].map(({ text, times }) => {
+    const when = (/** @type {number[]} */ ts) => ts.map((x) => rel(x).trim()).join(", ");
+    const more =
+      times.length <= 1
+        ? ""
+        : times.length <= 6
+          ? `   (x${times.length}: ${when(times)})`
+          : `   (x${times.length}: ${when(times.slice(0, 2))} … ${when(times.slice(-1))})`;
+    return `${rel(times[0] ?? 0)}  ${text}${more}`;
+  });
+}
+
 await main(async () => {
   const opts = parseOptions(scriptArgs(import.meta.url));
   await ensureDapr();
@@ -212,7 +237,7 @@ await main(async () => {
     if (before) timeline.push({ at: t(before), text: `${before.line}   (last order before the outage)` });
     if (firstSaved) timeline.push({ at: t(firstSaved), text: `${firstSaved.line}   (first order saved after)` });
     timeline.sort((a, b) => a.at - b.at);
-    out.push("", r.style.label, ...timeline.map((l) => `${rel(l.at)}  ${l.text}`));
+    out.push("", r.style.label, ...collapse(timeline));
     if (!firstSaved) out.push(`         no order saved within ${AFTER_LIMIT_S} s of Redis coming back`);
     const rec = recovered.map((d) => `recovered at ${rel(d.at).trim()} s after ${d.attempts ?? "?"} attempts`);
     out.push(
