@@ -25,6 +25,7 @@ import { say } from "../lib/console.mjs";
 import { classify, resiliencyLines } from "../lib/daprd-log.mjs";
 import { withRedisClient } from "../lib/redis.mjs";
 import { ROOT, VERSIONS } from "../lib/paths.mjs";
+import { STYLES, rel } from "./styles.mjs";
 
 const USAGE = `Usage: node tools/bench/long-outage.mjs [--outage S] [--call-timeout-ms MS] [--variants LIST] [--gc-pressure]
   --outage           seconds Redis stays down (default 330)
@@ -32,26 +33,8 @@ const USAGE = `Usage: node tools/bench/long-outage.mjs [--outage S] [--call-time
   --variants         any of sdk,sdk-grpc,http,grpc (default: all four)
   --gc-pressure      run the apps with a full GC every 200 ms (tools/fixtures/gc-pressure.mjs)`;
 
-/** @typedef {"sdk" | "http" | "grpc"} AppVariant */
-/** @typedef {{ app: AppVariant, label: string, env: Record<string, string> }} Style */
-/** @type {Record<string, Style>} */
-const STYLES = {
-  sdk: { app: "sdk", label: "sdk-app (DaprClient over HTTP)", env: {} },
-  "sdk-grpc": {
-    app: "sdk",
-    label: "sdk-app (DaprClient over gRPC, DAPR_PROTOCOL=grpc)",
-    env: { DAPR_PROTOCOL: "grpc" },
-  },
-  http: { app: "http", label: "http-app (plain HTTP)", env: {} },
-  grpc: { app: "grpc", label: "grpc-app (plain gRPC, Connect)", env: {} },
-};
-/**
- * What startApp (isolated-stack.mjs, not typed yet) returns, as far as this script uses it.
- * @typedef {object} StartedApp
- * @property {import("../lib/recorder.mjs").Recorder} recorder
- * @property {() => Promise<void>} stop the app, daprd, and the resources folder
- * @property {{ stop(): Promise<void>, appExited: Promise<{ code: number | null, signal?: string | null }> }} sidecar
- */
+/** @typedef {import("./styles.mjs").Style} Style */
+/** @typedef {import("./styles.mjs").StartedApp} StartedApp */
 const ORDERS_BEFORE = 3;
 const ORDERS_AFTER = 3;
 const AFTER_LIMIT_S = 120;
@@ -102,9 +85,6 @@ function parseOptions(argv) {
     gcPressure: values["gc-pressure"],
   };
 }
-
-/** @param {number} s seconds after Redis stopped */
-const rel = (s) => `${s < 0 ? "-" : "+"}${Math.abs(s).toFixed(1)}`.padStart(7);
 
 /**
  * One line per distinct message (the SDK's own timestamp aside), at its first
