@@ -1,125 +1,71 @@
+// @ts-check
 // The promise under faults beyond a plain Redis stop/start: for each variant
 // (sdk, http, grpc), against a real daprd and a real Redis of its own, no
 // order is lost, none is repeated, and the orders go on at the next id after
 // the fault. Each fault runs the three variants at once. Most use a test
 // resources folder with a shortened copy of the project's policy (retry every
 // 500 ms instead of 5 s, breaker open for 2 s, a 2 s timeout per attempt): the
-// test names say so.
+// test names say so. The run-and-check helpers are in lib/fault-run.mjs.
 import path from "node:path";
 import readline from "node:readline";
 import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "vitest";
-import { startApp } from "./lib/isolated-stack.mjs";
 import { cleanupList, ownRedis } from "./lib/test-support.mjs";
-import { auditOrders } from "./lib/recorder.mjs";
 import { endProcess } from "./lib/sidecar.mjs";
-import { parseDaprdLine } from "./lib/daprd-log.mjs";
-import { DAPR_BIN } from "./lib/paths.mjs";
+import { classify, parseDaprdLine } from "./lib/daprd-log.mjs";
+import { withRedisClient } from "./lib/redis.mjs";
+import { DAPR_BIN, ROOT } from "./lib/paths.mjs";
+import {
+  APP_ARGS,
+  APP_ENV,
+  STATESTORE,
+  VARIANTS,
+  expectPromiseKept,
+  lastSaved,
+  runThroughFault,
+  shortResiliency,
+  startApp,
+  tail,
+  waitForOrder,
+} from "./lib/fault-run.mjs";
 
-const VARIANTS = ["sdk", "http", "grpc"];
-const APP_ARGS = ["--interval-ms", "100"];
-const APP_ENV = { ORDER_RETRY_PAUSE_MS: "200" };
-const DAPRD_RETRY = /Error processing operation component\[statestore\] output\. Retrying/;
+/** @typedef {import("./lib/fault-run.mjs").Event} Event */
+/** @typedef {import("./lib/fault-run.mjs").Recorder} Recorder */
+/** @typedef {import("./lib/fault-run.mjs").StartedApp} StartedApp */
+
 const APP_RETRY = /retrying the same order/;
+/** A full GC every 200 ms in the app: a call limit kept only weakly (Node 20's AbortSignal.any) would never fire. */
+const GC_PRESSURE = {
+  NODE_OPTIONS: `--expose-gc --import ${pathToFileURL(path.join(ROOT, "tools/fixtures/gc-pressure.mjs")).href}`,
+};
 
-/** The project's policy, shortened for tests; with `scopes` it applies to those app-ids only. */
-const shortResiliency = (
-  scopes = ["order-processor"],
-) => `# test resources only: resources/resiliency.yaml with short intervals
-apiVersion: dapr.io/v1alpha1
-kind: Resiliency
-metadata:
-  name: fault-test-resiliency
-scopes:
-${scopes.map((s) => `  - ${s}`).join("\n")}
-spec:
-  policies:
-    retries:
-      retryForever:
-        policy: constant
-        duration: 500ms
-        maxRetries: -1
-    timeouts:
-      stateCall: 2s
-    circuitBreakers:
-      simpleCB:
-        maxRequests: 1
-        timeout: 2s
-        trip: consecutiveFailures >= 5
-  targets:
-    components:
-      statestore:
-        outbound:
-          retry: retryForever
-          timeout: stateCall
-          circuitBreaker: simpleCB
-`;
-const SHORT = { replace: { "resiliency.yaml": shortResiliency() } };
+/** daprd's retry lines (a failed attempt) among events [from, to). @param {Recorder} rec @param {number} from @param {number} [to] */
+const daprdRetries = (rec, from, to) =>
+  /** @type {Event[]} */ (rec.events).slice(from, to).filter((e) => classify(e, STATESTORE)?.kind === "retry");
 
-const lastSaved = (rec) => rec.savedOrders().at(-1) ?? 0;
-
-function tail(rec, n = 30) {
-  return rec.events
-    .slice(-n)
-    .map((e) => `  ${e.at.toFixed(1)} ${e.source} ${e.msg ?? e.line}`)
-    .join("\n");
-}
-
-/** Waits until the app has read back order `id` (or a later one). */
-async function waitForOrder(rec, id, timeoutMs, when) {
-  const e = await rec.waitFor((e) => e.order?.kind === "getting" && e.order.id >= id, { timeoutMs });
-  if (!e)
-    throw new Error(
-      `${when}: order ${id} not read back within ${timeoutMs / 1000} s (last saved: ${lastSaved(rec)})\n${tail(rec)}`,
-    );
+/**
+ * The app's own limit firing: `<variant>-app: Save|Read of order N failed: no answer within MS ms; retrying the same order`.
+ * @param {Recorder} rec @param {number} from @param {string} variant @param {number} ms
+ */
+function gaveUpLines(rec, from, variant, ms) {
+  const re = new RegExp(
+    `^${variant}-app: (Save|Read) of order (\\d+) failed: no answer within ${ms} ms; retrying the same order`,
+  );
+  return /** @type {Event[]} */ (rec.events).slice(from).flatMap((e, i) => {
+    const m = e.stream === "stderr" ? re.exec(e.line) : null;
+    return m ? [{ index: from + i, op: m[1], id: Number(m[2]) }] : [];
+  });
 }
 
 /**
- * Starts the app, lets it save 5 orders, injects the fault, waits for 5 more
- * orders after it, stops the app (SIGTERM) and returns what it reported.
+ * The order given up on is the one saved next (after a read, the one after it): nothing skipped.
+ * @param {Recorder} rec @param {{ index: number, op?: string, id: number }} gaveUp
  */
-async function runThroughFault({ variant, redis, cleanups, inject, env = {}, appId, resources = SHORT }) {
-  const app = await startApp({ redis, variant, appId, appArgs: APP_ARGS, env: { ...APP_ENV, ...env }, resources });
-  cleanups.push(() => app.stop());
-  const rec = app.recorder;
-  await waitForOrder(rec, 5, 30_000, `${variant}: before the fault`);
-  const faultFrom = rec.events.length;
-  const lastBefore = lastSaved(rec);
-  await inject(app);
-  const recoveredFrom = rec.events.length;
-  await waitForOrder(rec, lastSaved(rec) + 5, 90_000, `${variant}: after the fault`);
-  await app.sidecar.stop();
-  const exit = await app.sidecar.appExited;
-  return { app, rec, faultFrom, recoveredFrom, lastBefore, exit };
+function nextSavedAfter(rec, gaveUp) {
+  return /** @type {Event[]} */ (rec.events).slice(gaveUp.index).find((e) => e.order?.kind === "saving")?.order?.id;
 }
-
-/** The promise: exit 0, the summary names the last saved order, Redis holds every reported order, none skipped or repeated, resumed at the next id. */
-async function expectPromiseKept(expect, { rec, redis, faultFrom, lastBefore, exit }, appId = "order-processor") {
-  const saved = rec.savedOrders();
-  const why = `${appId}\n${tail(rec)}`;
-  expect(exit, why).toEqual({ code: 0, signal: null });
-  const summary = rec.find((e) => e.source === "app" && /: stopped; last order saved: /.test(e.line));
-  expect(summary?.line, why).toMatch(
-    new RegExp(`stopped; last order saved: ${saved.at(-1)} \\(${saved.length} saved, \\d+ retried calls\\)`),
-  );
-  const client = await redis.client();
-  let audit;
-  try {
-    audit = await auditOrders(saved, client, appId);
-  } finally {
-    await client.quit();
-  }
-  expect(audit, why).toMatchObject({ first: 1, lost: 0, repeated: [], skipped: [], missing: [], wrong: [] });
-  const after = rec.events
-    .slice(faultFrom)
-    .filter((e) => e.order?.kind === "saving")
-    .map((e) => e.order.id);
-  expect(after[0], `first order saved after the fault (last before: ${lastBefore})\n${why}`).toBe(lastBefore + 1);
-  expect(after.length).toBeGreaterThanOrEqual(5);
-}
-
-const sawAfter = (rec, from, re) => rec.events.slice(from).some((e) => re.test(e.msg ?? e.line));
 
 describe("faults: every variant keeps its promise (no order lost or repeated, resumes at the next id)", () => {
   describe("Redis SIGKILLed mid-run, restarted 3 s later (append-only file, fsync always) [short test resiliency]", () => {
@@ -138,7 +84,7 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
         },
       });
       expect(redis.pid()).not.toBe(pidBefore);
-      expect(sawAfter(run.rec, run.faultFrom, DAPRD_RETRY), `daprd retried\n${tail(run.rec)}`).toBe(true);
+      expect(daprdRetries(run.rec, run.faultFrom).length, `daprd retried\n${tail(run.rec)}`).toBeGreaterThan(0);
       await expectPromiseKept(expect, { ...run, redis });
     });
   });
@@ -158,9 +104,7 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
         },
       });
       // Attempts failed after the 2 s timeout and daprd tried again, while Redis was still hung.
-      const failures = run.rec.events
-        .slice(run.faultFrom, run.recoveredFrom)
-        .filter((e) => DAPRD_RETRY.test(e.msg ?? ""));
+      const failures = daprdRetries(run.rec, run.faultFrom, run.recoveredFrom);
       expect(
         failures.length,
         `daprd reported a timed-out attempt during the pause\n${tail(run.rec)}`,
@@ -187,18 +131,39 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
             await redis.start();
           },
         });
-        const events = run.rec.events;
-        const i = events.findIndex(
-          (e, n) =>
-            n >= run.faultFrom &&
-            e.stream === "stderr" &&
-            /failed: no answer within 3000 ms; retrying the same order/.test(e.line),
-        );
-        expect(i, `the app's own 3 s limit fired\n${tail(run.rec)}`).toBeGreaterThan(0);
-        // The order it gave up on is the one it saves next (or, for a read, it goes on with the one after): nothing skipped.
-        const [, op, id] = new RegExp(`^${variant}-app: (Save|Read) of order (\\d+) failed`).exec(events[i].line);
-        const next = events.slice(i).find((e) => e.order?.kind === "saving");
-        expect(next.order.id).toBe(Number(id) + (op === "Read" ? 1 : 0));
+        const [gaveUp] = gaveUpLines(run.rec, run.faultFrom, variant, 3000);
+        expect(gaveUp, `the app's own 3 s limit fired\n${tail(run.rec)}`).toBeDefined();
+        if (!gaveUp) return;
+        expect(nextSavedAfter(run.rec, gaveUp)).toBe(gaveUp.id + (gaveUp.op === "Read" ? 1 : 0));
+        await expectPromiseKept(expect, { ...run, redis });
+      },
+    );
+  });
+
+  describe("Redis hung (SIGSTOP) for 8 s, past the app's own limit (ORDER_CALL_TIMEOUT_MS=2000), with a full GC every 200 ms in the app [project resiliency]", () => {
+    test.concurrent.for(VARIANTS)(
+      "%s-app abandons the call after 2 s, retries the same order, then goes on at the next id",
+      async (variant, { expect, onTestFinished }) => {
+        const cleanups = cleanupList(onTestFinished);
+        const redis = await ownRedis(cleanups);
+        const run = await runThroughFault({
+          variant,
+          redis,
+          cleanups,
+          resources: {}, // resources/resiliency.yaml as it is: retry every 5 s forever, no timeout
+          env: { ORDER_CALL_TIMEOUT_MS: "2000", ...GC_PRESSURE },
+          inject: async () => {
+            redis.pause();
+            await sleep(8_000);
+            redis.resume();
+          },
+        });
+        // The limit fired while Redis was hung, more than once, always for the same call.
+        const gaveUp = gaveUpLines(run.rec, run.faultFrom, variant, 2000).filter((g) => g.index < run.recoveredFrom);
+        expect(gaveUp.length, `the 2 s limit fired during the 8 s hang\n${tail(run.rec)}`).toBeGreaterThanOrEqual(2);
+        expect(new Set(gaveUp.map((g) => `${g.op} ${g.id}`)).size, "every retry was for the same call").toBe(1);
+        const first = /** @type {(typeof gaveUp)[number]} */ (gaveUp[0]);
+        expect(nextSavedAfter(run.rec, first)).toBe(first.id + (first.op === "Read" ? 1 : 0));
         await expectPromiseKept(expect, { ...run, redis });
       },
     );
@@ -208,6 +173,7 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
     test.concurrent.for(VARIANTS)("%s-app rides it out by retrying", async (variant, { expect, onTestFinished }) => {
       const cleanups = cleanupList(onTestFinished);
       const redis = await ownRedis(cleanups);
+      /** @type {import("node:child_process").ChildProcessByStdio<null, import("node:stream").Readable, import("node:stream").Readable> | undefined} */
       let daprd2;
       const run = await runThroughFault({
         variant,
@@ -217,30 +183,34 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
           const from = app.recorder.events.length;
           app.sidecar.daprd.kill("SIGKILL");
           await app.sidecar.daprdExited;
-          const refused = await app.recorder.waitFor((e) => e.stream === "stderr" && APP_RETRY.test(e.line), {
-            from,
-            timeoutMs: 10_000,
-          });
+          const refused = await app.recorder.waitFor(
+            (/** @type {Event} */ e) => e.stream === "stderr" && APP_RETRY.test(e.line),
+            {
+              from,
+              timeoutMs: 10_000,
+            },
+          );
           expect(refused, `the app noticed daprd was gone\n${tail(app.recorder)}`).toBeTruthy();
           await sleep(2_000);
-          daprd2 = spawn(path.join(DAPR_BIN, "daprd"), app.sidecar.daprdArgs, {
+          const restarted = spawn(path.join(DAPR_BIN, "daprd"), app.sidecar.daprdArgs, {
             detached: true,
             stdio: ["ignore", "pipe", "pipe"],
           });
+          daprd2 = restarted;
           cleanups.push(async () => {
             await app.sidecar.stop(); // the app first, as `dapr stop` would
-            await endProcess(daprd2);
+            await endProcess(restarted);
           });
-          for (const s of [daprd2.stdout, daprd2.stderr]) {
+          for (const s of [restarted.stdout, restarted.stderr]) {
             readline
               .createInterface({ input: s })
               .on("line", (line) => app.recorder.push({ source: "daprd", line, ...parseDaprdLine(line) }));
           }
         },
       });
-      expect(daprd2.exitCode, "the restarted daprd ran until the end").toBeNull();
+      expect(daprd2?.exitCode, "the restarted daprd ran until the end").toBeNull();
       expect(
-        run.rec.events.some(
+        /** @type {Event[]} */ (run.rec.events).some(
           (e) =>
             e.source === "daprd" &&
             /HTTP server listening on TCP address: 127\.0\.0\.1:/.test(e.msg ?? "") &&
@@ -281,51 +251,44 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
   }) => {
     const cleanups = cleanupList(onTestFinished);
     const redis = await ownRedis(cleanups);
-    const appIds = Object.fromEntries(VARIANTS.map((v) => [v, `order-processor-${v}`]));
-    const resources = { replace: { "resiliency.yaml": shortResiliency(Object.values(appIds)) } };
-    const apps = {};
-    await Promise.all(
-      VARIANTS.map(async (v) => {
-        apps[v] = await startApp({ redis, variant: v, appId: appIds[v], appArgs: APP_ARGS, env: APP_ENV, resources });
-        cleanups.push(() => apps[v].stop());
+    const runs = await Promise.all(
+      VARIANTS.map(async (variant) => {
+        const appId = `order-processor-${variant}`;
+        const resources = {
+          replace: { "resiliency.yaml": shortResiliency(VARIANTS.map((v) => `order-processor-${v}`)) },
+        };
+        const app = await startApp({ redis, variant, appId, appArgs: APP_ARGS, env: APP_ENV, resources });
+        cleanups.push(() => app.stop());
+        return { variant, appId, app, rec: app.recorder, faultFrom: 0, lastBefore: 0 };
       }),
     );
-    await Promise.all(VARIANTS.map((v) => waitForOrder(apps[v].recorder, 5, 30_000, `${v}: before the fault`)));
-    const marks = Object.fromEntries(
-      VARIANTS.map((v) => [v, { faultFrom: apps[v].recorder.events.length, lastBefore: lastSaved(apps[v].recorder) }]),
-    );
+    await Promise.all(runs.map((r) => waitForOrder(r.rec, 5, 30_000, `${r.variant}: before the fault`)));
+    for (const r of runs) Object.assign(r, { faultFrom: r.rec.events.length, lastBefore: lastSaved(r.rec) });
     await redis.stop("SIGKILL");
     await sleep(3_000);
     await redis.start();
     await Promise.all(
-      VARIANTS.map((v) =>
-        waitForOrder(apps[v].recorder, lastSaved(apps[v].recorder) + 5, 90_000, `${v}: after the fault`),
-      ),
+      runs.map((r) => waitForOrder(r.rec, lastSaved(r.rec) + 5, 90_000, `${r.variant}: after the fault`)),
     );
-    await Promise.all(VARIANTS.map((v) => apps[v].sidecar.stop()));
-    for (const v of VARIANTS) {
-      const rec = apps[v].recorder;
-      expect(sawAfter(rec, marks[v].faultFrom, DAPRD_RETRY), `${v}: daprd retried\n${tail(rec)}`).toBe(true);
-      await expectPromiseKept(expect, { rec, redis, exit: await apps[v].sidecar.appExited, ...marks[v] }, appIds[v]);
+    await Promise.all(runs.map((r) => r.app.sidecar.stop()));
+    for (const r of runs) {
+      expect(daprdRetries(r.rec, r.faultFrom).length, `${r.variant}: daprd retried\n${tail(r.rec)}`).toBeGreaterThan(0);
+      await expectPromiseKept(expect, { ...r, redis, exit: await r.app.sidecar.appExited }, r.appId);
     }
     // Each app's keys are its own: <app-id>||<order id>, as many as it saved, and no others.
-    const client = await redis.client();
-    try {
-      const keys = await client.keys("*");
-      for (const v of VARIANTS) {
-        const mine = keys
-          .filter((k) => k.startsWith(`${appIds[v]}||`))
-          .map((k) => Number(k.split("||")[1]))
-          .sort((a, b) => a - b);
-        const saved = apps[v].recorder.savedOrders();
-        expect(mine.slice(0, saved.length), v).toEqual(saved);
-      }
-      expect(
-        keys.every((k) => Object.values(appIds).some((id) => k.startsWith(`${id}||`))),
-        keys.join(", "),
-      ).toBe(true);
-    } finally {
-      await client.quit();
+    /** @type {string[]} */
+    const keys = await withRedisClient(redis, (client) => client.keys("*"));
+    for (const r of runs) {
+      const mine = keys
+        .filter((k) => k.startsWith(`${r.appId}||`))
+        .map((k) => Number(k.split("||")[1]))
+        .sort((a, b) => a - b);
+      const saved = r.rec.savedOrders();
+      expect(mine.slice(0, saved.length), r.variant).toEqual(saved);
     }
+    expect(
+      keys.every((k) => runs.some((r) => k.startsWith(`${r.appId}||`))),
+      keys.join(", "),
+    ).toBe(true);
   });
 });

@@ -24,6 +24,7 @@ export interface LoopSummary {
 }
 
 class Stopped extends Error {}
+class CallTimeout extends Error {}
 
 function describe(err: unknown): string {
   if (err instanceof Error) {
@@ -48,22 +49,40 @@ export async function runOrderLoop(store: OrderStore, config: LoopConfig, io: Lo
   if (io.stop.aborted) onStop();
   else io.stop.addEventListener("abort", onStop, { once: true });
 
+  /**
+   * One try of one call, abandoned after callTimeoutMs or on a hard stop.
+   * One controller per try, aborted by a timer we hold and clear, not by
+   * AbortSignal.any([hardStop, AbortSignal.timeout(ms)]): on Node 20 that
+   * signal keeps its timeout source only weakly and never aborts once a full
+   * GC has run (fixed in Node 24), so a hung call waited for the client's own
+   * limit (fetch: 300 s) instead of ORDER_CALL_TIMEOUT_MS.
+   */
+  async function attempt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const limit = new AbortController();
+    const timer = setTimeout(
+      () => limit.abort(new CallTimeout(`no answer within ${config.callTimeoutMs} ms`)),
+      config.callTimeoutMs,
+    );
+    const onHardStop = () => limit.abort(new Stopped());
+    hardStop.signal.addEventListener("abort", onHardStop, { once: true });
+    try {
+      // Race the call against its signal: a client that ignores the signal
+      // (the SDK takes none) is abandoned instead of hanging the loop.
+      return await new Promise<T>((resolve, reject) => {
+        limit.signal.addEventListener("abort", () => reject(limit.signal.reason), { once: true });
+        fn(limit.signal).then(resolve, reject);
+      });
+    } finally {
+      clearTimeout(timer);
+      hardStop.signal.removeEventListener("abort", onHardStop);
+    }
+  }
+
   async function call<T>(what: string, order: Order, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (;;) {
       if (hardStop.signal.aborted) throw new Stopped();
-      const signal = AbortSignal.any([hardStop.signal, AbortSignal.timeout(config.callTimeoutMs)]);
       try {
-        // Race the call against its signal: a client that ignores the signal
-        // (the SDK takes none) is abandoned instead of hanging the loop.
-        return await new Promise<T>((resolve, reject) => {
-          const onAbort = () =>
-            reject(hardStop.signal.aborted ? new Stopped() : new Error(`no answer within ${config.callTimeoutMs} ms`));
-          if (signal.aborted) return onAbort();
-          signal.addEventListener("abort", onAbort, { once: true });
-          fn(signal)
-            .then(resolve, reject)
-            .finally(() => signal.removeEventListener("abort", onAbort));
-        });
+        return await attempt(fn);
       } catch (err) {
         if (err instanceof Stopped || hardStop.signal.aborted) throw new Stopped();
         summary.retries++;

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// @ts-check
+// What becomes of a call the order loop gives up on (ORDER_CALL_TIMEOUT_MS),
+// measured: one app beside its own daprd with the project's policy, a Redis
+// of its own watched with MONITOR, Redis stopped (or hung with SIGSTOP) for a
+// while right after a read, so the next save waits. Prints what the app and
+// daprd said and every write of an order key, in seconds after the fault, and
+// counts the writes of the order that waited.
+//   node tools/bench/abandoned-call.mjs [--variant sdk|sdk-grpc|http|grpc] [--fault stop|hang]
+//     [--outage 12] [--call-timeout-ms 2000]
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+import { main, scriptArgs, ToolError, UsageError } from "../lib/errors.mjs";
+import { ensureBuilt } from "../lib/prerequisites.mjs";
+import { ensureDapr } from "../lib/dapr-install.mjs";
+import { ensureControlPlane } from "../lib/control-plane.mjs";
+import { onCleanup } from "../lib/cleanup.mjs";
+import { classify, resiliencyLines } from "../lib/daprd-log.mjs";
+import { STYLES, rel } from "./styles.mjs";
+
+/** @typedef {import("./styles.mjs").StartedApp} StartedApp */
+/** @typedef {{ source: string, stream?: string, line: string, msg?: string, at: number, order?: { kind: string, id: number } }} Event */
+
+const USAGE = `Usage: node tools/bench/abandoned-call.mjs [--variant ${Object.keys(STYLES).join("|")}] [--fault stop|hang] [--outage S] [--call-timeout-ms MS]
+  --variant          the client style (default sdk)
+  --fault            stop: Redis stopped (SIGTERM); hang: Redis frozen with SIGSTOP, sockets open (default stop)
+  --outage           seconds before Redis is back (default 12)
+  --call-timeout-ms  the app's ORDER_CALL_TIMEOUT_MS (default 2000)`;
+
+/** @param {string[]} argv */
+function parseOptions(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        variant: { type: "string", default: "sdk" },
+        fault: { type: "string", default: "stop" },
+        outage: { type: "string", default: "12" },
+        "call-timeout-ms": { type: "string", default: "2000" },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
+  }
+  /** @param {string} flag @param {string} raw */
+  const whole = (flag, raw) => {
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1)
+      throw new UsageError(`--${flag} must be a whole number above 0, got "${raw}".`, USAGE);
+    return Number(raw);
+  };
+  const style = STYLES[values.variant];
+  if (!style) throw new UsageError(`--variant: unknown "${values.variant}".`, USAGE);
+  if (values.fault !== "stop" && values.fault !== "hang")
+    throw new UsageError(`--fault must be stop or hang, got "${values.fault}".`, USAGE);
+  return {
+    name: values.variant,
+    style,
+    fault: values.fault,
+    outageS: whole("outage", values.outage),
+    callTimeoutMs: whole("call-timeout-ms", values["call-timeout-ms"]),
+  };
+}
+
+await main(async () => {
+  const opts = parseOptions(scriptArgs(import.meta.url));
+  await ensureDapr();
+  await ensureControlPlane();
+  await ensureBuilt();
+  // After the build: the recorder reads the apps' lines with the library's parser (libs/order-model/dist).
+  const stack = await import("../lib/isolated-stack.mjs");
+  const startApp = /** @type {(o: object) => Promise<StartedApp>} */ (/** @type {unknown} */ (stack.startApp));
+  const redis = await stack.startRedis();
+  onCleanup(async () => {
+    if (redis.pid() !== undefined) redis.resume(); // a frozen Redis ignores SIGTERM
+    await redis.stop();
+    fs.rmSync(redis.dir, { recursive: true, force: true });
+  });
+
+  // MONITOR: every command Redis runs, as it runs it (again after a restart).
+  /** @type {{ at: number, key: string }[]} */
+  const writes = [];
+  const monitor = async () => {
+    const client = await redis.client();
+    onCleanup(() => client.disconnect().catch(() => undefined));
+    await client.monitor((/** @type {string} */ line) => {
+      const m = /"HSET" "([^"]+)" "data"/.exec(line);
+      if (m?.[1]) writes.push({ at: Date.now(), key: m[1] });
+    });
+  };
+  await monitor();
+
+  const app = await startApp({
+    redis,
+    variant: opts.style.app,
+    env: { ...opts.style.env, ORDER_CALL_TIMEOUT_MS: String(opts.callTimeoutMs) },
+    resources: {}, // resources/ as they are: retry every 5 s forever, breaker
+  });
+  onCleanup(() => app.stop());
+  const rec = app.recorder;
+  // Right after a read: the next call is the save of a new order.
+  const read = await rec.waitFor((/** @type {Event} */ e) => e.order?.kind === "getting" && e.order.id >= 3, {
+    timeoutMs: 30_000,
+  });
+  if (!read) throw new ToolError("The app did not read back 3 orders within 30 s.", "Is daprd healthy?");
+  const waiting = read.order.id + 1;
+  const from = rec.events.length;
+  const t0 = Date.now();
+  if (opts.fault === "hang") redis.pause();
+  else await redis.stop();
+  await sleep(opts.outageS * 1000);
+  const upS = (Date.now() - t0) / 1000;
+  if (opts.fault === "hang") redis.resume();
+  else {
+    await redis.start();
+    await monitor();
+  }
+  await rec.waitFor((/** @type {Event} */ e) => e.order?.kind === "saving" && e.order.id >= waiting + 3, {
+    timeoutMs: 60_000,
+  });
+  await sleep(6_000); // a late write of the waiting order, if any, has time to land
+  await app.sidecar.stop();
+
+  const toS = (/** @type {number} */ ms) => (ms - t0) / 1000;
+  const lines = resiliencyLines();
+  /** @type {{ at: number, text: string }[]} */
+  const timeline = [
+    { at: 0, text: `-- Redis ${opts.fault === "hang" ? "frozen (SIGSTOP)" : "stopped"}` },
+    { at: upS, text: "-- Redis back" },
+  ];
+  for (const e of /** @type {Event[]} */ (rec.events.slice(from))) {
+    const at = toS(rec.t0 + e.at * 1000);
+    const resiliency = classify(e, lines);
+    const canceled = e.source === "daprd" && /context canceled/.test(e.msg ?? "") && /state store/.test(e.msg ?? "");
+    if (e.source === "app" || resiliency || canceled) timeline.push({ at, text: `${e.source}: ${e.msg ?? e.line}` });
+  }
+  const key = (/** @type {number} */ id) => `order-processor||${id}`;
+  for (const w of writes.filter((w) => w.at >= t0)) timeline.push({ at: toS(w.at), text: `redis: HSET ${w.key}` });
+  timeline.sort((a, b) => a.at - b.at);
+  const saved = timeline.find((l) => l.text.startsWith(`app: Saving Order:  { orderId: '${waiting}' }`));
+  const nextWrite = writes.find((w) => w.key === key(waiting + 1));
+  const ofWaiting = writes.filter((w) => w.key === key(waiting));
+  const afterNext = nextWrite ? ofWaiting.filter((w) => w.at > nextWrite.at).length : 0;
+  const gaveUp = timeline.filter((l) => /no answer within/.test(l.text)).length;
+
+  const out = [
+    `${opts.style.label}: Redis ${opts.fault === "hang" ? "frozen" : "stopped"} ${upS.toFixed(1)} s; ORDER_CALL_TIMEOUT_MS=${opts.callTimeoutMs}; policy resources/resiliency.yaml`,
+    // Up to the next order; later, only writes of the order that waited.
+    ...timeline
+      .filter((l) => !saved || l.at <= saved.at + 0.6 || l.text === `redis: HSET ${key(waiting)}`)
+      .map((l) => `${rel(l.at)}  ${l.text.length > 200 ? `${l.text.slice(0, 200)}…` : l.text}`),
+    "",
+    `Order ${waiting} waited: the app gave up on ${gaveUp} call(s) and printed Saving Order ${waiting} at ${saved ? rel(saved.at).trim() : "-"} s.`,
+    `Redis wrote order ${waiting} ${ofWaiting.length} time(s): at ${ofWaiting.map((w) => `${rel(toS(w.at)).trim()} s`).join(", ") || "-"}; ` +
+      `${afterNext} of them after the first write of order ${waiting + 1}.`,
+  ];
+  process.stdout.write(`\n${out.join("\n")}\n`);
+  return 0;
+});
