@@ -89,13 +89,17 @@ async function closed({ calls = Infinity, ms = Infinity, concurrency = 1 }) {
   return { calls: n, seconds, callsPerSec: n / seconds, save: summarize(saveMs), get: summarize(getMs) };
 }
 
-/** N calls on a fixed schedule, whatever the answers do; more than `maxOutstanding` waiting counts as dropped. */
+/**
+ * N calls on a fixed schedule, whatever the answers do. A call that finds `maxOutstanding` waiting, or is
+ * due after twice the planned time (the client cannot keep up), is dropped: counted, not sent.
+ */
 function open({ rate = 1000, calls = 1000, maxOutstanding = 512 }) {
   const interval = 1000 / rate;
   /** @type {Record<"save"|"get", number[]>} */ const lat = { save: [], get: [] };
   /** @type {Record<"save"|"get", number[]>} */ const svc = { save: [], get: [] };
   /** @type {number[]} */ const lag = [];
   const start = performance.now() + 2;
+  const giveUp = start + 2 * calls * interval;
   let i = 0;
   let outstanding = 0;
   let dropped = 0;
@@ -122,7 +126,7 @@ function open({ rate = 1000, calls = 1000, maxOutstanding = 512 }) {
       const now = performance.now();
       for (; i < calls && start + i * interval <= now; i++) {
         const scheduled = start + i * interval;
-        if (outstanding >= maxOutstanding) {
+        if (outstanding >= maxOutstanding || now > giveUp) {
           dropped++;
           finish();
           continue;
@@ -132,7 +136,10 @@ function open({ rate = 1000, calls = 1000, maxOutstanding = 512 }) {
         outstanding++;
         const sent = performance.now();
         lag.push(sent - scheduled);
-        const call = kind === "save" ? save(`${prefix}-${next++}`) : get(/** @type {string} */ (readable[readAt++ % readable.length]));
+        const call =
+          kind === "save"
+            ? save(`${prefix}-${next++}`)
+            : get(/** @type {string} */ (readable[readAt++ % readable.length]));
         call.then(() => {
           const t = performance.now();
           lat[kind].push(t - scheduled);

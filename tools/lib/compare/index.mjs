@@ -40,11 +40,11 @@ export const PLANS = {
   full: {
     rounds: 5,
     warmCalls: 1000,
-    rewarmCalls: 200,
+    rewarmCalls: 100,
     concurrency: 16,
     maxMs: 2000,
     rates: [200, 1000],
-    openMs: 2500,
+    openMs: 2000,
     startupReps: 3,
     driverStartupReps: 3,
     settings: true,
