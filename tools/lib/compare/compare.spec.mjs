@@ -235,6 +235,12 @@ describe("report", () => {
       measured: expect.stringMatching(/^\+29\.5 MB/),
     });
   });
+  it("holds a style to zero added latency when the ceiling's own addition comes out negative", () => {
+    const r = fakeResult(false);
+    for (const k of ["save", "get"]) r.steady.rows.ceiling.open.open1000[k].p50.median = 0.2; // below Redis direct's 0.31
+    const t = targets(r).find((x) => x.target.startsWith("http-app: adds ≤ 1.25×"));
+    expect(t).toMatchObject({ met: false, measured: expect.stringMatching(/^\+0\.45 ms over the limit/) });
+  });
   it("has one line per row in the tables, Redis direct as the baseline", () => {
     const t = tables(result);
     expect(t.headline.split("\n")).toHaveLength(2 + Object.keys(US).length);

@@ -28,12 +28,13 @@ import { tables } from "./report.mjs";
 import { markdown } from "./page.mjs";
 import { renderSvg } from "./svg.mjs";
 
-export const USAGE = `Usage: npx zx tools/demo.mjs compare [--quick] [--settings] [--json] [--variants sdk,http,grpc] [--out DIR]
+export const USAGE = `Usage: npx zx tools/demo.mjs compare [--quick] [--settings] [--json] [--variants sdk,http,grpc] [--out DIR] [--render FILE]
   --quick     small samples, one shortened outage, no daprd settings (about a minute; a smoke run)
   --settings  also measure the daprd settings in a --quick run (the full run always does)
   --json      print the result as JSON on stdout (progress goes to stderr)
   --variants  which apps to compare (default: all); Redis direct and the ceiling always run
-  --out       where compare.md, compare.svg and compare.json go (default: reports/)`;
+  --out       where compare.md, compare.svg and compare.json go (default: reports/)
+  --render F  measure nothing: write the report again from a compare.json F (after changing the report's code)`;
 
 /** How much of everything: the full run stays under 10 minutes, --quick about a minute. */
 export const PLANS = {
@@ -87,6 +88,7 @@ export function parseCompareArgs(argv) {
         json: { type: "boolean", default: false },
         variants: { type: "string", default: Object.keys(VARIANTS).join(",") },
         out: { type: "string", default: path.join(ROOT, "reports") },
+        render: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -126,6 +128,18 @@ export async function runCompare(argv) {
     return 0;
   }
   if (opts.json) sendHumanOutputTo(process.stderr);
+  if (opts.render) {
+    let saved;
+    try {
+      saved = JSON.parse(fs.readFileSync(opts.render, "utf8"));
+    } catch (err) {
+      throw new UsageError(`--render ${opts.render}: ${/** @type {Error} */ (err).message}`, USAGE);
+    }
+    if (saved?.tool !== "compare" || !saved.steady?.rows)
+      throw new UsageError(`--render ${opts.render}: not a compare.json written by this version of compare.`, USAGE);
+    writeReport(saved, opts.out, opts.json);
+    return 0;
+  }
   const started = Date.now();
   const plan = { ...PLANS[opts.quick ? "quick" : "full"] };
   if (opts.settings) plan.settings = true;
@@ -248,8 +262,21 @@ export async function runCompare(argv) {
   result.machine.others = busy.stop();
   result.wallSeconds = (Date.now() - started) / 1000;
 
-  fs.mkdirSync(opts.out, { recursive: true });
-  result.files = Object.fromEntries(["md", "svg", "json"].map((ext) => [ext, path.join(opts.out, `compare.${ext}`)]));
+  writeReport(result, opts.out, opts.json);
+
+  const bad = Object.entries(result.outage.runs).filter(([, r]) => r.audit.lost || r.audit.repeated || r.audit.skipped);
+  for (const [v, r] of bad)
+    say(
+      "compare",
+      `${v} lost ${r.audit.lost}, repeated ${r.audit.repeated}, skipped ${r.audit.skipped} orders during the outage`,
+    );
+  return bad.length ? 1 : 0;
+}
+
+/** compare.{md,svg,json} into `out`, the tables on the console, the JSON on stdout with --json. @param {any} result @param {string} out @param {boolean} json */
+function writeReport(result, out, json) {
+  fs.mkdirSync(out, { recursive: true });
+  result.files = Object.fromEntries(["md", "svg", "json"].map((ext) => [ext, path.join(out, `compare.${ext}`)]));
   const t = tables(result);
   fs.writeFileSync(result.files.svg, renderSvg(result));
   fs.writeFileSync(result.files.md, markdown(result, t));
@@ -262,15 +289,7 @@ export async function runCompare(argv) {
     "compare",
     `wrote ${Object.values(result.files)
       .map((f) => path.relative(process.cwd(), f))
-      .join(", ")} in ${result.wallSeconds.toFixed(0)} s`,
+      .join(", ")}`,
   );
-  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-
-  const bad = Object.entries(result.outage.runs).filter(([, r]) => r.audit.lost || r.audit.repeated || r.audit.skipped);
-  for (const [v, r] of bad)
-    say(
-      "compare",
-      `${v} lost ${r.audit.lost}, repeated ${r.audit.repeated}, skipped ${r.audit.skipped} orders during the outage`,
-    );
-  return bad.length ? 1 : 0;
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 }

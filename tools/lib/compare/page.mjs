@@ -2,6 +2,15 @@
 // reports/compare.md: the tables of report.mjs with what was measured and how.
 import { derive, label, ms } from "./report.mjs";
 
+/** @type {Record<string, string>} */
+const BOUND_WORDS = {
+  machine: "stopped by other processes taking the CPUs",
+  latency: "stopped by the round trip, no core full",
+  client: "its client's core full",
+  daprd: "daprd's core full",
+  redis: "Redis's core full",
+};
+
 /** A few sentences derived from this run's numbers. @param {any} result @returns {string[]} */
 export function reading(result) {
   const { top, d } = derive(result);
@@ -11,7 +20,7 @@ export function reading(result) {
   const byMax = rows.slice().sort((a, b) => b[1].max.callsPerSec.median - a[1].max.callsPerSec.median);
   if (byMax.length)
     out.push(
-      `Maximum: ${byMax.map(([r, s]) => `${label(r)} ${s.max.callsPerSec.median.toFixed(0)}/s (${(d[r].ofCeiling * 100).toFixed(0)} % of the ceiling; ${s.max.boundBy})`).join(", ")}.`,
+      `Maximum: ${byMax.map(([r, s]) => `${label(r)} ${s.max.callsPerSec.median.toFixed(0)}/s (${(d[r].ofCeiling * 100).toFixed(0)} % of the ceiling; ${BOUND_WORDS[s.max.boundBy] ?? s.max.boundBy})`).join(", ")}.`,
     );
   const added = rows.filter(([r]) => r !== "ceiling").map(([r]) => Math.max(d[r].added[top].save, d[r].added[top].get));
   if (added.length)
@@ -34,10 +43,15 @@ export function markdown(result, t) {
   const v = result.versions;
   const p = result.plan;
   const o = result.pinning.observed;
+  // --out and --render name this machine's paths, not how the numbers were made.
+  const argv = result.argv.filter(
+    (/** @type {string} */ a, /** @type {number} */ i, /** @type {string[]} */ all) =>
+      !/^--(out|render)$/.test(a) && !/^--(out|render)$/.test(all[i - 1] ?? ""),
+  );
   const ceilingPerCall = result.steady.rows.ceiling?.max.cpuUsPerCall;
   return `# Client styles compared
 
-Produced by \`npx zx tools/demo.mjs compare${result.argv.length ? ` ${result.argv.join(" ")}` : ""}\` on ${result.date} in ${result.wallSeconds.toFixed(0)} s${result.quick ? " (**--quick**: small samples, not for conclusions)" : ""}.
+Produced by \`npx zx tools/demo.mjs compare${argv.length ? ` ${argv.join(" ")}` : ""}\` on ${result.date} in ${result.wallSeconds.toFixed(0)} s${result.quick ? " (**--quick**: small samples, not for conclusions)" : ""}.
 
 ## Machine
 
@@ -87,7 +101,7 @@ Where the time to the first call goes, from fresh bench drivers (${p.driverStart
 
 ${t.startupDrivers}
 
-The real apps (\`node apps/<x>-app/dist/main.js --count 3 --interval-ms 0\`, ${p.startupReps} run(s) each, daprd already ready): spawn to the first \`Saving Order\` line (printed after the save succeeded). RSS sampled at orders 4, 7 and 10 of a \`--count 12\` run; bare Node is an idle \`node -e\` in the same run, ${ms(result.steady.bareRssMB.median)} MB (sampled ${result.steady.measurements.length} times), daprd ${ms(result.steady.daprdRssMB.median)} MB.
+The real apps (\`node apps/<x>-app/dist/main.js --count 3 --interval-ms 0\`, ${p.startupReps} run(s) each, daprd already ready): spawn to the first \`Saving Order\` line (printed after the save succeeded). The drivers' spawn → first read-back (above) is the client's share of that time; the rest is the app's own start (its order loop, configuration, its first line). RSS sampled at orders 4, 7 and 10 of a \`--count 12\` run; bare Node is an idle \`node -e\` in the same run, ${ms(result.steady.bareRssMB.median)} MB (sampled ${result.steady.measurements.length} times), daprd ${ms(result.steady.daprdRssMB.median)} MB.
 
 ${t.startupApps}
 
