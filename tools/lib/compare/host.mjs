@@ -110,6 +110,7 @@ export class Driver {
       },
     });
     this.removeCleanup = onCleanup(() => endProcess(this.child));
+    this.child.stdin.on("error", () => undefined); // EPIPE when it is gone already (Ctrl-C): its exit reports that
     /** @type {string[]} */
     this.stderr = [];
     /** @type {((line: string) => void)[]} */
@@ -185,7 +186,7 @@ export class Driver {
     const busyBefore = machineBusySeconds();
     const t = performance.now();
     const line = this.next(timeoutMs);
-    this.child.stdin?.write(`${JSON.stringify(cmd)}\n`);
+    this.child.stdin.write(`${JSON.stringify(cmd)}\n`);
     const result = JSON.parse(/** @type {string} */ (await line).slice(7));
     const wallSeconds = (performance.now() - t) / 1000;
     const after = this.cpu();
@@ -206,7 +207,8 @@ export class Driver {
   }
 
   async stop() {
-    this.child.stdin?.end(`${JSON.stringify({ op: "quit" })}\n`);
+    if (this.child.exitCode === null && this.child.signalCode === null)
+      this.child.stdin.end(`${JSON.stringify({ op: "quit" })}\n`);
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, 3000).unref())]);
     this.removeCleanup();
     await endProcess(this.child);

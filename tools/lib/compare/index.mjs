@@ -173,7 +173,10 @@ export async function runCompare(argv) {
   let removeCleanup = () => undefined;
   try {
     redis = await startRedis();
-    removeCleanup = onCleanup(() => redis.stop());
+    removeCleanup = onCleanup(async () => {
+      await redis.stop();
+      fs.rmSync(redis.dir, { recursive: true, force: true });
+    });
     ours.add(redis.pid());
     say("compare", `own redis-server on 127.0.0.1:${redis.port} (data in ${redis.dir})`);
     const appIds = opts.variants.flatMap((v) => [`startup-${v}`, `outage-${v}`]).concat(["bench", "bench-settings"]);
