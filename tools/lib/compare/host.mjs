@@ -47,6 +47,11 @@ export async function startDaprd({ redis, pin, appId, resources = {}, daprdEnv =
     configFile = path.join(dir, "..", `${path.basename(dir)}-config.yaml`);
     fs.writeFileSync(configFile, stringify(doc));
   }
+  const removeFiles = () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (configFile !== DAPR_CONFIG) fs.rmSync(configFile, { force: true });
+  };
+  const removeCleanup = onCleanup(removeFiles); // registered first, so it runs after daprd has stopped
   try {
     const sidecar = /** @type {Sidecar} */ (
       /** @type {unknown} */ (
@@ -69,12 +74,13 @@ export async function startDaprd({ redis, pin, appId, resources = {}, daprdEnv =
       daprdArgs: sidecar.daprdArgs,
       async stop() {
         await sidecar.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
-        if (configFile !== DAPR_CONFIG) fs.rmSync(configFile, { force: true });
+        removeCleanup();
+        removeFiles();
       },
     };
   } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeCleanup();
+    removeFiles();
     throw err;
   }
 }
