@@ -15,7 +15,7 @@ export function percentile(sorted, p) {
   const lo = Math.floor(rank);
   const hi = Math.min(lo + 1, sorted.length - 1);
   const a = /** @type {number} */ (sorted[lo]);
-  return a + (/** @type {number} */ (sorted[hi]) - a) * (rank - lo);
+  return a + /** @type {number} */ ((sorted[hi]) - a) * (rank - lo);
 }
 
 /**
