@@ -14,8 +14,9 @@ export function percentile(sorted, p) {
   const rank = (p / 100) * (sorted.length - 1);
   const lo = Math.floor(rank);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  const a = /** @type {number} */ (sorted[lo]);
-  return a + /** @type {number} */ ((sorted[hi]) - a) * (rank - lo);
+  const a = sorted[lo] ?? NaN;
+  const b = sorted[hi] ?? NaN;
+  return a + (b - a) * (rank - lo);
 }
 
 /**
