@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCompare } from "./lib/compare.mjs";
+import { runCompare } from "./lib/compare/index.mjs";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "compare-int-"));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -40,45 +40,64 @@ describe("compare --quick --json", () => {
     expect(run.result.quick).toBe(true);
   });
 
-  it("has steady-state numbers for every variant and the Redis baseline", () => {
-    const { steady } = run.result;
-    expect(Object.keys(steady).sort()).toEqual(["grpc", "http", "redis", "sdk"]);
-    for (const [name, s] of Object.entries(steady)) {
-      expect(
-        s.levels.map((l) => l.concurrency),
-        name,
-      ).toEqual([1, 16]);
-      for (const l of s.levels) {
-        for (const k of ["p50", "p90", "p99", "callsPerSec"]) for (const v of Object.values(l[k])) finite(v);
-        expect(l.p50.min).toBeLessThanOrEqual(l.p50.median);
-        expect(l.p50.median).toBeLessThanOrEqual(l.p50.max);
-        expect(l.p50.median).toBeGreaterThan(0);
-        expect(l.p50.median).toBeLessThanOrEqual(l.p90.median);
-        expect(l.p90.median).toBeLessThanOrEqual(l.p99.median);
-        expect(l.callsPerSec.median).toBeGreaterThan(0);
-        const q = l.pooled;
-        expect([q.p5, q.p25, q.p50, q.p75, q.p90, q.p99, q.max]).toEqual(
-          [q.p5, q.p25, q.p50, q.p75, q.p90, q.p99, q.max].sort((a, b) => a - b),
-        );
-        for (const r of l.reps) {
-          expect(r.p50).toBeLessThanOrEqual(r.p90);
-          expect(r.p90).toBeLessThanOrEqual(r.p99);
-          expect(r.callsPerSec).toBeGreaterThan(0);
+  it("has every row, each with well-formed maximum, open-loop, CPU and memory numbers", () => {
+    const { steady, plan } = run.result;
+    expect(Object.keys(steady.rows)).toEqual(["redis", "sdk-http", "sdk-grpc", "http", "grpc", "ceiling"]);
+    const ordered = (sp) => {
+      for (const v of Object.values(sp)) finite(v);
+      expect(sp.min).toBeLessThanOrEqual(sp.q1);
+      expect(sp.q1).toBeLessThanOrEqual(sp.median);
+      expect(sp.median).toBeLessThanOrEqual(sp.q3);
+      expect(sp.q3).toBeLessThanOrEqual(sp.max);
+    };
+    for (const [name, s] of Object.entries(steady.rows)) {
+      ordered(s.max.callsPerSec);
+      expect(s.max.callsPerSec.median, name).toBeGreaterThan(0);
+      ordered(s.max.cpuUsPerCall.client);
+      expect(s.max.cpuUsPerCall.client.median, name).toBeGreaterThan(0);
+      if (name !== "redis") ordered(s.max.cpuUsPerCall.daprd);
+      expect(s.max.bound).toBeTruthy();
+      expect(Object.keys(s.open)).toEqual(plan.rates.map((r) => `open${r}`));
+      for (const o of Object.values(s.open)) {
+        for (const kind of ["save", "get"]) {
+          ordered(o[kind].p50);
+          expect(o[kind].p50.median, `${name} ${kind}`).toBeGreaterThan(0);
+          expect(o[kind].p50.median).toBeLessThanOrEqual(o[kind].p90.median);
+          expect(o[kind].p90.median).toBeLessThanOrEqual(o[kind].p99.median);
         }
+        expect(o.achievedPerSec.median).toBeGreaterThan(0);
       }
+      expect(s.rssMB.median).toBeGreaterThan(steady.bareRssMB.median); // a driver holds more than an idle node
+      for (const k of ["bootMs", "importMs", "firstSaveMs"]) finite(s.ready[k]);
+    }
+    expect(steady.bareRssMB.median).toBeGreaterThan(0);
+    expect(steady.order).toHaveLength(plan.rounds);
+    for (const turn of steady.order) expect(turn.slice().sort()).toEqual(Object.keys(steady.rows).sort());
+    // Every row measured every phase in every round, with the CPU of its processes.
+    expect(steady.measurements).toHaveLength(6 * plan.rounds * (1 + plan.rates.length));
+    for (const m of steady.measurements) expect(m.cost.cpuSeconds.client).toBeGreaterThanOrEqual(0);
+  });
+
+  it("has start-up times and resident memory for every app, and the start-up breakdown for every row", () => {
+    for (const v of ["sdk", "http", "grpc"]) {
+      const s = run.result.startup.apps[v];
+      finite(s.fromDaprdMs.median);
+      expect(s.fromAppMs.median).toBeGreaterThan(0);
+      expect(s.fromDaprdMs.median).toBeGreaterThan(s.fromAppMs.median); // daprd starts first
+      expect(s.appRssMB.median).toBeGreaterThan(0);
+      expect(s.daprdRssMB.median).toBeGreaterThan(0);
+    }
+    for (const s of Object.values(run.result.startup.drivers)) {
+      expect(s.spawnToReadyMs.median).toBeGreaterThan(s.bootMs.median);
+      finite(s.importMs.median);
     }
   });
 
-  it("has start-up times and resident memory for every app", () => {
-    for (const v of ["sdk", "http", "grpc"]) {
-      const s = run.result.startup[v];
-      finite(s.fromDaprdMs.median);
-      finite(s.fromAppMs.median);
-      expect(s.fromAppMs.median).toBeGreaterThan(0);
-      expect(s.fromDaprdMs.median).toBeGreaterThan(s.fromAppMs.median); // daprd starts first
-      expect(s.appRssMB).toBeGreaterThan(0);
-      expect(s.daprdRssMB).toBeGreaterThan(0);
-    }
+  it("reports every target with a measured value", () => {
+    const md = fs.readFileSync(path.join(out, "compare.md"), "utf8");
+    expect(md).toContain("## Targets");
+    expect(md).not.toMatch(/NaN|undefined/);
+    expect(run.result.machine.others).toBeInstanceOf(Array);
   });
 
   it("ran an outage that lost, repeated and skipped no order", () => {
@@ -104,7 +123,7 @@ describe("compare --quick --json", () => {
     }
     expect(run.result.code.http.packageCount).toBe(0); // fetch needs nothing from npm
     expect(fs.readFileSync(path.join(out, "compare.svg"), "utf8")).toMatch(/<svg[\s\S]*<\/svg>\n$/);
-    expect(fs.readFileSync(path.join(out, "compare.md"), "utf8")).toContain("| sdk-app |");
-    expect(JSON.parse(fs.readFileSync(path.join(out, "compare.json"), "utf8")).steady.redis).toBeDefined();
+    expect(fs.readFileSync(path.join(out, "compare.md"), "utf8")).toContain("| sdk-app over gRPC |");
+    expect(JSON.parse(fs.readFileSync(path.join(out, "compare.json"), "utf8")).steady.rows.ceiling).toBeDefined();
   });
 });

@@ -8,7 +8,7 @@ import { sendHumanOutputTo } from "./lib/console.mjs";
 
 const COMMANDS = {
   walkthrough: async (args) => (await import("./lib/walkthrough.mjs")).runWalkthrough(args),
-  compare: async (args) => (await import("./lib/compare.mjs")).runCompare(args),
+  compare: async (args) => (await import("./lib/compare/index.mjs")).runCompare(args),
 };
 
 await main(async () => {

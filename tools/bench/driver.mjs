@@ -1,129 +1,170 @@
-// The steady-state workload of `compare`: save an order, read it back, many
-// times, sequentially and with N in flight. It drives the apps' own
-// OrderStore implementations (apps/*/dist/order-store.js), so what is timed
-// is each client style's real code path; `redis` is the same workload
-// straight to Redis with node-redis, as the floor daprd cannot go below.
-// Run as the app command under startSidecar (it reads DAPR_HTTP_PORT /
-// DAPR_GRPC_PORT like the apps); prints one line `BENCH {json}` on stdout.
-//   node tools/bench/driver.mjs --store sdk|http|grpc|redis [--redis-port N]
-//     [--reps 5] [--seq-ops 300] [--conc-ops 60] [--concurrency 16] [--warmup-ms 1000]
+// @ts-check
+// The load generator of `compare`: one long-lived process per client style,
+// driven over stdin so the rows can take turns round by round. It drives the
+// apps' own OrderStore code (or Redis direct, or the ceiling client), so the
+// time and CPU measured are each style's real code path.
+//   node tools/bench/driver.mjs --store redis|sdk-http|sdk-grpc|http|grpc|ceiling [--redis-port N] [--key-prefix P]
+// Prints `READY {start-up timings}`, then reads one JSON command a line and answers `RESULT {json}`:
+//   {"op":"warm","calls":N,"concurrency":C}     N calls, not measured (JIT, pools, daprd's first paths)
+//   {"op":"closed","ms":T,"concurrency":C}      C loops of save + read-back for T ms: the maximum throughput
+//   {"op":"open","rate":R,"calls":N}            N calls sent on a fixed schedule, R a second, save and get alternating;
+//                                               latency counts from the scheduled send (no coordinated omission)
+//   {"op":"quit"}
+import readline from "node:readline";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { summarize, percentile } from "./stats.mjs";
+import { summarize } from "./stats.mjs";
+import { openStore } from "./stores.mjs";
 
+/** @typedef {import("./stats.mjs").Summary} Summary */
+/** @typedef {{bootMs: number, importMs: number, createMs: number, firstSaveMs: number, firstGetMs: number}} Ready */
+/** @typedef {{op: "closed", calls: number, seconds: number, callsPerSec: number, save: Summary, get: Summary}} ClosedResult */
+/** @typedef {{op: "open", rate: number, calls: number, sent: number, dropped: number, seconds: number, achievedPerSec: number, save: Summary, get: Summary, saveService: Summary, getService: Summary, lag: Summary}} OpenResult */
+
+const bootMs = performance.now(); // since the process began: Node's own start-up plus this module's imports
 const { values: o } = parseArgs({
   options: {
-    store: { type: "string" },
+    store: { type: "string", default: "" },
     "redis-port": { type: "string" },
-    "key-prefix": { type: "string", default: "bench-redis" },
-    reps: { type: "string", default: "5" },
-    "seq-ops": { type: "string", default: "300" },
-    "conc-ops": { type: "string", default: "60" },
-    concurrency: { type: "string", default: "16" },
-    "warmup-ms": { type: "string", default: "1000" },
+    "key-prefix": { type: "string", default: "bench" },
   },
   strict: true,
 });
-const num = (k) => Number(o[k]);
-
-async function openStore(kind) {
-  const endpoint = {
-    host: process.env.DAPR_HOST || "127.0.0.1",
-    httpPort: Number(process.env.DAPR_HTTP_PORT),
-    grpcPort: Number(process.env.DAPR_GRPC_PORT),
-    apiToken: process.env.DAPR_API_TOKEN || undefined,
-    storeName: "statestore",
-  };
-  const dist = (app) => new URL(`../../apps/${app}/dist/order-store.js`, import.meta.url).href;
-  if (kind === "sdk") return (await import(dist("sdk-app"))).createSdkOrderStore(endpoint, "http");
-  if (kind === "http") return (await import(dist("http-app"))).createHttpOrderStore(endpoint);
-  if (kind === "grpc") return (await import(dist("grpc-app"))).createGrpcOrderStore(endpoint);
-  if (kind === "redis") {
-    // One HSET and one HGET per round trip: the fewest Redis commands a hash-per-key
-    // store can do (daprd itself runs an EVAL script for the etag, then HGETALL).
-    const { createClient } = await import("redis");
-    const client = createClient({ socket: { host: "127.0.0.1", port: num("redis-port") } });
-    await client.connect();
-    const key = (id) => `${o["key-prefix"]}||${id}`;
-    return {
-      save: async (order) => void (await client.hSet(key(order.orderId), "data", JSON.stringify(order))),
-      get: async (id) => {
-        const data = await client.hGet(key(id), "data");
-        return data == null ? undefined : JSON.parse(data);
-      },
-      close: () => client.quit(),
-    };
-  }
-  throw new Error(`unknown --store ${kind}`);
-}
-
-const store = await openStore(o.store);
+const prefix = `${o["key-prefix"]}-${o.store}-${process.pid}`;
 const never = new AbortController().signal; // the apps' calls time out in the order loop, not here
-const saveMs = [];
-const getMs = [];
+const { store, importMs, createMs } = await openStore(String(o.store), {
+  redisPort: Number(o["redis-port"]),
+  keyPrefix: o["key-prefix"],
+});
 
-/** One save + read-back, timed per call; a wrong read-back fails the run instead of being timed. */
-async function roundTrip(id, record) {
-  const order = { orderId: id };
-  const t = performance.now();
-  await store.save(order, never);
-  const saved = performance.now();
+let next = 0;
+/** Ids whose save has completed, for the reads of the open-loop runs. */
+/** @type {string[]} */
+const readable = [];
+let readAt = 0;
+
+/** @param {string} id */
+async function save(id) {
+  await store.save({ orderId: id }, never);
+  if (readable.length < 1000) readable.push(id);
+  else readable[next % 1000] = id;
+}
+/** @param {string} id */
+async function get(id) {
   const got = await store.get(id, never);
-  const read = performance.now();
   if (got?.orderId !== id) throw new Error(`read back ${JSON.stringify(got)} for order ${id}`);
-  if (record) {
-    saveMs.push(saved - t);
-    getMs.push(read - saved);
-  }
-  return [saved - t, read - saved];
 }
 
-/** `workers` loops of `ops` round trips each; returns every call's latency and the wall time. */
-async function run(label, workers, ops, record = true) {
-  const calls = [];
+const t0 = performance.now();
+await save(`${prefix}-first`);
+const t1 = performance.now();
+await get(`${prefix}-first`);
+/** @type {Ready} */
+const ready = { bootMs, importMs, createMs, firstSaveMs: t1 - t0, firstGetMs: performance.now() - t1 };
+process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
+
+/** `concurrency` loops of save + read-back until `calls` calls or `ms` elapse; per-kind latencies. */
+async function closed({ calls = Infinity, ms = Infinity, concurrency = 1 }) {
+  /** @type {number[]} */ const saveMs = [];
+  /** @type {number[]} */ const getMs = [];
   const start = performance.now();
+  const end = start + ms;
+  let started = 0;
   await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      for (let i = 0; i < ops; i++) calls.push(...(await roundTrip(`${label}-${w}-${i}`, record)));
+    Array.from({ length: concurrency }, async () => {
+      while (started < calls && performance.now() < end) {
+        started += 2;
+        const id = `${prefix}-${next++}`;
+        const a = performance.now();
+        await save(id);
+        const b = performance.now();
+        await get(id);
+        getMs.push(performance.now() - b);
+        saveMs.push(b - a);
+      }
     }),
   );
-  return { calls, ms: performance.now() - start };
+  const seconds = (performance.now() - start) / 1000;
+  const n = saveMs.length + getMs.length;
+  return { calls: n, seconds, callsPerSec: n / seconds, save: summarize(saveMs), get: summarize(getMs) };
 }
 
-// Warm-up: JIT, connection pools, daprd's and Redis's first-call paths; at both levels.
-const warmEnd = performance.now() + num("warmup-ms");
-for (let n = 0; performance.now() < warmEnd; n++) {
-  await run(`warm${n}`, 1, 20, false);
-  await run(`warmc${n}`, num("concurrency"), 3, false);
+/**
+ * N calls on a fixed schedule, whatever the answers do. A call that finds `maxOutstanding` waiting, or is
+ * due after twice the planned time (the client cannot keep up), is dropped: counted, not sent.
+ */
+function open({ rate = 1000, calls = 1000, maxOutstanding = 512 }) {
+  const interval = 1000 / rate;
+  /** @type {Record<"save"|"get", number[]>} */ const lat = { save: [], get: [] };
+  /** @type {Record<"save"|"get", number[]>} */ const svc = { save: [], get: [] };
+  /** @type {number[]} */ const lag = [];
+  const start = performance.now() + 2;
+  const giveUp = start + 2 * calls * interval;
+  let i = 0;
+  let outstanding = 0;
+  let dropped = 0;
+  let done = 0;
+  return new Promise((resolve, reject) => {
+    const finish = () => {
+      if (++done < calls) return;
+      const seconds = (performance.now() - start) / 1000;
+      resolve({
+        rate,
+        calls,
+        sent: calls - dropped,
+        dropped,
+        seconds,
+        achievedPerSec: (calls - dropped) / seconds,
+        save: summarize(lat.save),
+        get: summarize(lat.get),
+        saveService: summarize(svc.save),
+        getService: summarize(svc.get),
+        lag: summarize(lag),
+      });
+    };
+    const tick = () => {
+      const now = performance.now();
+      for (; i < calls && start + i * interval <= now; i++) {
+        const scheduled = start + i * interval;
+        if (outstanding >= maxOutstanding || now > giveUp) {
+          dropped++;
+          finish();
+          continue;
+        }
+        /** @type {"save"|"get"} */
+        const kind = i % 2 === 0 || !readable.length ? "save" : "get";
+        outstanding++;
+        const sent = performance.now();
+        lag.push(sent - scheduled);
+        const call =
+          kind === "save"
+            ? save(`${prefix}-${next++}`)
+            : get(/** @type {string} */ (readable[readAt++ % readable.length]));
+        call.then(() => {
+          const t = performance.now();
+          lat[kind].push(t - scheduled);
+          svc[kind].push(t - sent);
+          outstanding--;
+          finish();
+        }, reject);
+      }
+      if (i < calls) setTimeout(tick, Math.max(0, start + i * interval - performance.now()));
+    };
+    tick();
+  });
 }
 
-const levels = [];
-for (const [concurrency, ops] of [
-  [1, num("seq-ops")],
-  [num("concurrency"), num("conc-ops")],
-]) {
-  const reps = [];
-  const all = [];
-  for (let r = 0; r < num("reps"); r++) {
-    const { calls, ms } = await run(`c${concurrency}r${r}`, concurrency, ops);
-    reps.push({
-      calls: calls.length,
-      seconds: ms / 1000,
-      callsPerSec: calls.length / (ms / 1000),
-      ...summarize(calls),
-    });
-    all.push(...calls);
-  }
-  levels.push({ concurrency, reps, pooled: summarize(all, [1, 5, 10, 25, 50, 75, 90, 95, 99]) });
+const commands = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of commands) {
+  if (!line.trim()) continue;
+  const cmd = JSON.parse(line);
+  if (cmd.op === "quit") break;
+  let result;
+  if (cmd.op === "warm") result = { op: "warm", ...(await closed(cmd)) };
+  else if (cmd.op === "closed") result = { op: "closed", ...(await closed(cmd)) };
+  else if (cmd.op === "open") result = { op: "open", ...(await open(cmd)) };
+  else throw new Error(`unknown command ${line}`);
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 await store.close();
-const sorted = (a) => a.slice().sort((x, y) => x - y);
-process.stdout.write(
-  `BENCH ${JSON.stringify({
-    store: o.store,
-    levels,
-    saveP50: percentile(sorted(saveMs), 50),
-    getP50: percentile(sorted(getMs), 50),
-  })}\n`,
-);
 process.exit(0);
