@@ -52,9 +52,13 @@ export function createGrpcOrderStore(dapr: DaprEndpoint): OrderStore {
         metadata.clone(),
         (err: ServiceError | null, value?: Result) => {
           signal.removeEventListener("abort", cancel);
-          // grpc-js says e.g. "14 UNAVAILABLE: No connection established..."; keep the code's name in front.
-          if (err) reject(new Error(`${Dapr.method[method].name}: ${err.message}`, { cause: err }));
-          else resolve(value as Result);
+          // grpc-js says e.g. "14 UNAVAILABLE: No connection established. Last error: ...": name the
+          // method in front, drop an empty "Resolution note:" at the end. (No `cause`: the loop
+          // prints a cause's message too, and it would say the same again.)
+          if (err) {
+            const text = err.message.replace(/\s*Resolution note:\s*$/, "");
+            reject(Object.assign(new Error(`${Dapr.method[method].name}: ${text}`), { code: err.code }));
+          } else resolve(value as Result);
         },
       );
       const cancel = () => call.cancel();

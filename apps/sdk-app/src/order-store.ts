@@ -14,7 +14,7 @@ function readable(err: unknown): unknown {
   try {
     const answer = JSON.parse(err.message) as { status?: unknown; error_msg?: unknown };
     if (typeof answer.status === "number") {
-      return new Error(`daprd answered ${answer.status} ${String(answer.error_msg ?? "").trim()}`, { cause: err });
+      return new Error(`daprd answered ${answer.status} ${String(answer.error_msg ?? "").trim()}`);
     }
   } catch {
     // not the SDK's JSON (a gRPC ConnectError, a network error): as it is
