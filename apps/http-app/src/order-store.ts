@@ -8,7 +8,7 @@ interface Answer {
 
 /**
  * Plain HTTP to daprd's state API with `node:http` and a keep-alive Agent: no
- * npm dependency, and about a quarter of the client CPU per call of `fetch`
+ * npm dependency, and about a third of the client CPU per call of `fetch`
  * on Node 20 (see the README and tools/bench/clients.mjs).
  */
 export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
