@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // @ts-check
 // Client CPU per state call, for each way a Node app can talk to daprd's state
 // API: a real daprd with a Redis of its own, one worker process per client
