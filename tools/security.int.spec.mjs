@@ -53,7 +53,8 @@ describe("DAPR_API_TOKEN: daprd requires it, every app variant sends it", () => 
         `sdk-app: Save of order 100 failed: daprd answered 401 invalid api token: DAPR_API_TOKEN ${set ? "does not match daprd's" : "is not set, and daprd requires one"}; retrying the same order`,
       ),
     http: () => /http-app: Save of order 100 failed: daprd answered 401 invalid api token; retrying the same order/,
-    grpc: () => /grpc-app: Save of order 100 failed: \[unauthenticated\] Unauthorized; retrying the same order/,
+    grpc: () =>
+      /grpc-app: Save of order 100 failed: SaveState: 16 UNAUTHENTICATED: Unauthorized; retrying the same order/,
   };
 
   test.concurrent.for(VARIANT_NAMES)(

@@ -3,6 +3,6 @@ import { createGrpcOrderStore } from "./order-store.js";
 
 await runApp({
   name: "grpc-app",
-  describe: (dapr) => `plain gRPC (Connect) to daprd at ${dapr.host}:${dapr.grpcPort}`,
+  describe: (dapr) => `plain gRPC (@grpc/grpc-js) to daprd at ${dapr.host}:${dapr.grpcPort}`,
   createStore: (dapr) => createGrpcOrderStore(dapr),
 });

@@ -1,30 +1,89 @@
-import { createClient, type Interceptor } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Client, Metadata, credentials, type ServiceError } from "@grpc/grpc-js";
+import { createRequire } from "node:module";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 // Only the generated protobuf-es v2 descriptors of @dapr/dapr are used, not its DaprClient.
-import { Dapr } from "@dapr/dapr/proto/dapr/proto/runtime/v1/dapr_pb.js";
+import {
+  Dapr,
+  GetStateRequestSchema,
+  GetStateResponseSchema,
+  SaveStateRequestSchema,
+} from "@dapr/dapr/proto/dapr/proto/runtime/v1/dapr_pb.js";
 import type { DaprEndpoint, Order, OrderStore } from "@dapr-resiliency/order-model";
 
-/** Plain gRPC to dapr.proto.runtime.v1.Dapr (SaveState, GetState) over Connect's gRPC transport. */
+// @dapr/dapr's descriptors are CommonJS and load protobuf-es's CommonJS build.
+// Use that same copy: an `import` would load its ES-module build as well (about 50 more files).
+const { create, fromBinary, toBinary } = createRequire(import.meta.url)(
+  "@bufbuild/protobuf",
+) as typeof import("@bufbuild/protobuf");
+
+/**
+ * Plain gRPC to dapr.proto.runtime.v1.Dapr (SaveState, GetState) with
+ * `@grpc/grpc-js`, the messages encoded by protobuf-es from @dapr/dapr's
+ * descriptors. About 30 % less client CPU per call than Connect's gRPC
+ * transport (see the README and tools/bench/clients.mjs).
+ */
 export function createGrpcOrderStore(dapr: DaprEndpoint): OrderStore {
   const host = dapr.host.includes(":") ? `[${dapr.host}]` : dapr.host;
-  const token = dapr.apiToken;
-  const sendToken: Interceptor = (next) => async (req) => {
-    if (token) req.header.set("dapr-api-token", token);
-    return next(req);
-  };
-  const transport = createGrpcTransport({ baseUrl: `http://${host}:${dapr.grpcPort}`, interceptors: [sendToken] });
-  const client = createClient(Dapr, transport);
+  const client = new Client(`${host}:${dapr.grpcPort}`, credentials.createInsecure());
+  const decoder = new TextDecoder();
+  const metadata = new Metadata();
+  if (dapr.apiToken) metadata.set("dapr-api-token", dapr.apiToken);
+
+  /** One unary call; the loop's signal cancels it (RST_STREAM, which also ends daprd's work on it). */
+  function unary<I extends DescMessage, O extends DescMessage | undefined>(
+    method: keyof typeof Dapr.method,
+    input: I,
+    request: MessageShape<I>,
+    output: O,
+    signal: AbortSignal,
+  ): Promise<O extends DescMessage ? MessageShape<O> : void> {
+    type Result = O extends DescMessage ? MessageShape<O> : void;
+    signal.throwIfAborted();
+    return new Promise<Result>((resolve, reject) => {
+      const call = client.makeUnaryRequest<MessageShape<I>, Result>(
+        `/${Dapr.typeName}/${Dapr.method[method].name}`,
+        (msg) => {
+          const bytes = toBinary(input, msg);
+          return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        },
+        // SaveState answers google.protobuf.Empty: nothing to decode.
+        (bytes) => (output ? fromBinary(output, bytes) : undefined) as Result,
+        request,
+        metadata.clone(),
+        (err: ServiceError | null, value?: Result) => {
+          signal.removeEventListener("abort", cancel);
+          // grpc-js says e.g. "14 UNAVAILABLE: No connection established. Last error: ...": name the
+          // method in front, drop an empty "Resolution note:" at the end. (No `cause`: the loop
+          // prints a cause's message too, and it would say the same again.)
+          if (err) {
+            const text = err.message.replace(/\s*Resolution note:\s*$/, "");
+            reject(Object.assign(new Error(`${Dapr.method[method].name}: ${text}`), { code: err.code }));
+          } else resolve(value as Result);
+        },
+      );
+      const cancel = () => call.cancel();
+      signal.addEventListener("abort", cancel, { once: true });
+    });
+  }
 
   return {
     async save(order: Order, signal: AbortSignal) {
       // The value travels as bytes; JSON keeps it identical to what the HTTP API stores.
-      const value = new TextEncoder().encode(JSON.stringify(order));
-      await client.saveState({ storeName: dapr.storeName, states: [{ key: order.orderId, value }] }, { signal });
+      const value = Buffer.from(JSON.stringify(order));
+      const req = create(SaveStateRequestSchema, {
+        storeName: dapr.storeName,
+        states: [{ key: order.orderId, value }],
+      });
+      await unary("saveState", SaveStateRequestSchema, req, undefined, signal);
     },
     async get(orderId: string, signal: AbortSignal) {
-      const res = await client.getState({ storeName: dapr.storeName, key: orderId }, { signal });
-      return res.data.length === 0 ? undefined : JSON.parse(new TextDecoder().decode(res.data));
+      const req = create(GetStateRequestSchema, { storeName: dapr.storeName, key: orderId });
+      const res = await unary("getState", GetStateRequestSchema, req, GetStateResponseSchema, signal);
+      // A missing key is an empty `data`.
+      return res.data.length === 0 ? undefined : JSON.parse(decoder.decode(res.data));
     },
-    async close() {},
+    async close() {
+      client.close();
+    },
   };
 }

@@ -3,6 +3,6 @@ import { createHttpOrderStore } from "./order-store.js";
 
 await runApp({
   name: "http-app",
-  describe: (dapr) => `plain HTTP (fetch) to daprd at http://${dapr.host}:${dapr.httpPort}`,
+  describe: (dapr) => `plain HTTP (node:http keep-alive) to daprd at http://${dapr.host}:${dapr.httpPort}`,
   createStore: (dapr) => createHttpOrderStore(dapr),
 });
