@@ -34,7 +34,7 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
     logger: { level: LogLevel.Error },
   });
 
-  // Before its first call the SDK polls daprd's /v1.0/metadata about 31 s (60 probes, 500 ms apart)
+  // Before its first call the SDK polls daprd's /v1.0/metadata for about 31 s (60 probes, 500 ms apart)
   // and takes any refusal for "not started yet": a wrong or missing
   // DAPR_API_TOKEN would look like a silent hang. Ask once ourselves, so a
   // refused token fails the call at once with daprd's answer.
