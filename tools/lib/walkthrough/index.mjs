@@ -2,7 +2,8 @@
 // `npx zx tools/demo.mjs walkthrough`: the seed's resiliency walkthrough,
 // replayed and checked for each variant (or any app command after `--`).
 //   args.mjs     the command line
-//   walk.mjs     one walkthrough, steps 1-2; outage.mjs steps 3-5; judge.mjs step 6 and the result
+//   walk.mjs     one walkthrough, steps 1-2; outage.mjs steps 3-5; judge.mjs step 6 and the result;
+//   app-exit.mjs how the app ended
 //   verdict.mjs  the rows; report.mjs the table and summary; types.mjs the shapes
 import { UsageError } from "../errors.mjs";
 import { ensurePrerequisites } from "../prerequisites.mjs";

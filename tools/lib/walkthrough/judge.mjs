@@ -5,6 +5,7 @@ import { heading } from "../console.mjs";
 import { withRedisClient } from "../redis.mjs";
 import { auditOrders } from "../recorder.mjs";
 import { printVerdict } from "./report.mjs";
+import { exitText } from "./app-exit.mjs";
 
 /**
  * @typedef {import("./walk.mjs").Walk} Walk
@@ -14,15 +15,6 @@ import { printVerdict } from "./report.mjs";
 
 // sidecar.mjs's endProcess(): SIGTERM, then SIGKILL after 5 s (its default grace).
 export const STOP_GRACE_MS = 5_000;
-
-/**
- * How a process ended, in words.
- * @param {{ code?: number | null, signal?: string | null, error?: string }} e
- */
-export function exitText(e) {
-  if (e.error) return `an error (${e.error})`;
-  return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
-}
 
 /**
  * Sends SIGTERM to the app (and then stops daprd); returns when it was sent.

@@ -2,6 +2,7 @@
 // One walkthrough, step by step: start the app beside daprd, wait for orders,
 // take Redis away and bring it back (outage.mjs), stop the app and judge
 // (judge.mjs). What to expect comes from the policy, not from constants here.
+import { setTimeout as sleep } from "node:timers/promises";
 import { say, heading, secondsSinceStart, waiting } from "../console.mjs";
 import { startSidecar } from "../sidecar.mjs";
 import { printEvent } from "../stream.mjs";
@@ -10,7 +11,8 @@ import { withRedisClient } from "../redis.mjs";
 import { resiliencyLines } from "../daprd-log.mjs";
 import { Verdict } from "./verdict.mjs";
 import { stopRedisAndWatch, startRedisAndWatch } from "./outage.mjs";
-import { stopApp, judge, exitText } from "./judge.mjs";
+import { stopApp, judge } from "./judge.mjs";
+import { exitText, whileAppRuns } from "./app-exit.mjs";
 
 /**
  * @typedef {import("./types.mjs").Policy} Policy
@@ -55,6 +57,7 @@ const start = /** @type {any} */ (startSidecar);
  * @property {boolean} outageRan
  * @property {number | undefined} metricsOpen  when the metrics first counted the breaker opening
  * @property {Promise<void> | undefined} sampling
+ * @property {Promise<void>} ended   settles 1 s after the app ends (daprd's last lines get through)
  */
 
 const APP_ID = "order-processor";
@@ -110,12 +113,14 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
     outageRan: false,
     metricsOpen: undefined,
     sampling: undefined,
+    ended: Promise.resolve(),
   };
   /** @type {Promise<void>} */
   const appEnded = sidecar.appExited.then((e) => {
     w.appExit = { ...e, at: rec.now() };
     w.t.appExit = w.appExit.at;
   });
+  w.ended = appEnded.then(() => sleep(1_000));
   /** @type {Awaited<ReturnType<typeof stopApp>> | undefined} */
   let stop;
   try {
@@ -123,7 +128,7 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
       "walkthrough",
       `daprd ready (HTTP ${sidecar.ports.http}, gRPC ${sidecar.ports.grpc}, metrics ${sidecar.ports.metrics}); app started`,
     );
-    if (await ordersFlow(w, appEnded)) {
+    if (await ordersFlow(w)) {
       w.outageRan = true;
       await stopRedisAndWatch(w);
       await startRedisAndWatch(w);
@@ -140,9 +145,8 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
  * Step 2: orders flow once the app reported three saves, in whatever way its
  * language prints an order; if it prints read-backs too, the third one as well.
  * @param {Walk} w
- * @param {Promise<void>} appEnded
  */
-async function ordersFlow(w, appEnded) {
+async function ordersFlow(w) {
   const { rec } = w;
   heading("2. Wait until orders are flowing");
   const flowed = () => {
@@ -153,7 +157,7 @@ async function ordersFlow(w, appEnded) {
   // An app that exits early ends the wait at once instead of at the timeout.
   const flowing = await waiting(
     "waiting for three orders saved",
-    Promise.race([appEnded.then(() => undefined), rec.waitFor(flowed, { timeoutMs: 45_000 })]),
+    whileAppRuns(w, rec.waitFor(flowed, { timeoutMs: 45_000 })),
   );
   const saved = rec.savedOrders();
   const read = rec.orders("getting").length;
