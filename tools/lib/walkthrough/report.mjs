@@ -57,3 +57,39 @@ export function printSummary(results) {
 export function notMet(results) {
   return results.flatMap((r) => r.expectations.filter((x) => !x.ok).map((x) => `${r.variant}: ${x.name}`));
 }
+
+/**
+ * Reads a walkthrough's human output back (for tests): the rows the live stream
+ * printed and the rows of each verdict table, colours removed.
+ * @param {string} text
+ * @returns {{ live: string[], table: string[] }} each as `✔ name` / `✘ name`
+ */
+export function readRows(text) {
+  const plain = text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ""); // eslint-disable-line no-control-regex
+  const live = [];
+  const table = [];
+  for (const line of plain.split("\n")) {
+    const l = /^\[\d{4}\] walkthrough ([✔✘]) (.*)$/.exec(line);
+    if (l) live.push(`${l[1]} ${l[2]}`);
+    const t = /^ {2}([✔✘]) (?:met {4}|missing) {2}(.*?)(?: {2,}.*)?$/.exec(line);
+    if (t) table.push(`${t[1]} ${t[2]?.trimEnd()}`);
+  }
+  return { live, table };
+}
+
+/**
+ * Where the table and the live stream disagree (for tests): a live row is the
+ * table's row, or it followed by ` (detail)`. Empty when they agree.
+ * @param {{ live: string[], table: string[] }} rows
+ * @returns {string[]}
+ */
+export function rowDifferences({ live, table }) {
+  const out = [];
+  for (let i = 0; i < Math.max(live.length, table.length); i++) {
+    const l = live[i];
+    const t = table[i];
+    if (l === undefined || t === undefined || (l !== t && !l.startsWith(`${t} (`)))
+      out.push(`row ${i + 1}: live ${JSON.stringify(l)}, table ${JSON.stringify(t)}`);
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 // @ts-check
 // The verdict table and the stop judgement, from results built by hand.
 import { describe, expect, it } from "vitest";
-import { formatVerdict } from "./report.mjs";
+import { formatVerdict, readRows, rowDifferences } from "./report.mjs";
+import { liveLine } from "./verdict.mjs";
 import { judgeStop, STOP_GRACE_MS } from "./judge.mjs";
 
 const strip = (/** @type {string} */ s) => s.replace(/\x1b\[[0-9;]*m/g, ""); // eslint-disable-line no-control-regex
@@ -44,6 +45,32 @@ describe("formatVerdict", () => {
     const text = strip(formatVerdict(result()));
     expect(text).toContain("(ids 1..6); 5 deleted by the app (it said so; not lost); lost 0, repeated 0, skipped 0");
     expect(text).toContain("Redis down 5.0 s → first retry —");
+  });
+});
+
+describe("readRows", () => {
+  it("reads the live rows and the table's back, so a test can hold one against the other", () => {
+    const r = result(["orders flow: three orders saved", "daprd retries the failed state call", "no order repeated"]);
+    const live = r.expectations.map((x) => `[0012] walkthrough ${liveLine(x)}`).join("\n");
+    const rows = readRows(`${live}\n\nVerdict for x: FAIL\n${formatVerdict(r)}\n`);
+    expect(rows.table).toEqual([
+      "✔ orders flow: three orders saved",
+      "✘ daprd retries the failed state call",
+      "✔ no order repeated",
+    ]);
+    expect(rows.live).toEqual([
+      "✔ orders flow: three orders saved",
+      "✘ daprd retries the failed state call (not seen)",
+      "✔ no order repeated",
+    ]);
+    expect(rowDifferences(rows)).toEqual([]);
+  });
+  it("names a row the table lacks, and a row that differs", () => {
+    const live = ["✔ orders flow (ids 1, 2, 3)", "✔ circuit breaker goes half-open → open (trial call failed)"];
+    expect(rowDifferences({ live, table: ["✔ orders flow"] })).toEqual([
+      'row 2: live "✔ circuit breaker goes half-open → open (trial call failed)", table undefined',
+    ]);
+    expect(rowDifferences({ live: live.slice(0, 1), table: ["✘ orders flow"] })).toHaveLength(1);
   });
 });
 
