@@ -32,6 +32,24 @@ describe("auditOrders", () => {
     const a = await auditOrders([1, 2, 3, 4], fakeRedis({ 4: '{"orderId":"4"}' }), "order-processor", [1, 2]);
     expect(a).toMatchObject({ deleted: [1, 2], missing: [3], wrong: [], lost: 1, repeated: [], skipped: [] });
   });
+  it("an app that deletes each order, cut off by a signal: its last order, gone, is not lost", async () => {
+    const redis = fakeRedis({});
+    const cut = await auditOrders([1, 2, 3], redis, "order-processor", [1, 2], { endedBySignal: true });
+    expect(cut).toMatchObject({ cutOff: 3, missing: [], lost: 0 });
+    // not when it exited by itself, nor when an earlier order is missing too, nor for an app that keeps its orders
+    expect(await auditOrders([1, 2, 3], redis, "order-processor", [1, 2])).toMatchObject({
+      cutOff: undefined,
+      lost: 1,
+    });
+    expect(await auditOrders([1, 2, 3], redis, "order-processor", [1], { endedBySignal: true })).toMatchObject({
+      cutOff: undefined,
+      missing: [2, 3],
+    });
+    expect(await auditOrders([1, 2, 3], redis, "order-processor", [], { endedBySignal: true })).toMatchObject({
+      cutOff: undefined,
+      lost: 3,
+    });
+  });
   it("finds repeated, skipped and wrong orders", async () => {
     const a = await auditOrders([1, 2, 2, 5], fakeRedis({ 1: '{"orderId":"1"}', 2: '{"orderId":"7"}', 5: "{" }));
     expect(a).toMatchObject({ repeated: [2], skipped: [3, 4], missing: [], lost: 2 });

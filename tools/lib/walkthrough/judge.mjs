@@ -66,7 +66,10 @@ export async function judge(w, { label, stop, appId }) {
   const { rec, v, t } = w;
   const saved = rec.savedOrders();
   const deleted = rec.deletedOrders();
-  const audit = await withRedisClient(w.redis, (client) => auditOrders(saved, client, appId, deleted));
+  const endedBySignal = Boolean(w.appExit?.signal);
+  const audit = await withRedisClient(w.redis, (client) =>
+    auditOrders(saved, client, appId, deleted, { endedBySignal }),
+  );
   const s = judgeStop(w.appExit, stop, audit);
   v.check("the app stops cleanly on SIGTERM", s.ok, s.detail, w.appExit?.at);
   if (w.outageRan)
@@ -77,10 +80,14 @@ export async function judge(w, { label, stop, appId }) {
       w.metricsOpen,
     );
   const deletedText = audit.deleted.length ? `, ${audit.deleted.length} deleted by the app` : "";
+  const cutOffText =
+    audit.cutOff === undefined
+      ? ""
+      : `; order ${audit.cutOff} is gone without a "deleted" line: the signal ended the app between its delete and its line`;
   v.check(
     "Redis holds every order the app reported saved, with its value",
     audit.lost === 0 && saved.length > 0,
-    `${saved.length} saved${deletedText}, ${audit.missing.length} missing${audit.missing.length ? ` ${JSON.stringify(audit.missing)}` : ""}, ${audit.wrong.length} wrong`,
+    `${saved.length} saved${deletedText}, ${audit.missing.length} missing${audit.missing.length ? ` ${JSON.stringify(audit.missing)}` : ""}, ${audit.wrong.length} wrong${cutOffText}`,
   );
   v.check(
     "no order repeated or skipped",
@@ -103,6 +110,7 @@ export async function judge(w, { label, stop, appId }) {
       last: audit.last,
       readBack: rec.orders("getting").length,
       deleted: audit.deleted.length,
+      cutOff: audit.cutOff,
       lost: audit.lost,
       repeated: audit.repeated.length,
       skipped: audit.skipped.length,
