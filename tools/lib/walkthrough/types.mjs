@@ -69,7 +69,7 @@
  * @property {number | undefined} last
  * @property {number} readBack   read-backs the app printed
  * @property {number} deleted    orders the app reported deleting (not expected in Redis, not lost)
- * @property {number | undefined} cutOff  the last order, gone though its delete was not reported: the app was ended mid-step
+ * @property {number} [cutOff]  the last order, gone though its delete was not reported: the app was ended mid-step
  * @property {number} lost       reported saved, not deleted, and missing or wrong in Redis
  * @property {number} repeated
  * @property {number} skipped
