@@ -24,7 +24,7 @@ import { exitText, whileAppRuns } from "./app-exit.mjs";
  */
 
 // sidecar.mjs is not type-checked: say what its handle holds.
-/** @type {(o: { command: string[], appId: string, resourcesDir: string, onLine: (e: any) => void }) => Promise<Sidecar>} */
+/** @type {(o: { command: string[], appId: string, resourcesDir: string, env: Record<string, string>, onLine: (e: any) => void }) => Promise<Sidecar>} */
 const start = /** @type {any} */ (startSidecar);
 
 /**
@@ -88,7 +88,9 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
       "walkthrough",
       `cleared ${stale} order keys (${APP_ID}||*) left by an earlier run, so the final check counts only this run's`,
     );
-  const sidecar = await start({ command, appId: APP_ID, resourcesDir, onLine: (e) => rec.push(e) });
+  // Python block-buffers stdout into a pipe: without this a Python app's lines arrive in 4 KB bursts.
+  const env = { PYTHONUNBUFFERED: "1" };
+  const sidecar = await start({ command, appId: APP_ID, resourcesDir, env, onLine: (e) => rec.push(e) });
   /** @type {Walk} */
   const w = {
     rec,
