@@ -54,6 +54,7 @@
  * @property {number} [breakerOpen]
  * @property {number} [halfOpen]
  * @property {number} [reopen]
+ * @property {number} [redisBackEarly]  Redis up again during the outage, started by another process
  * @property {number} [redisUp]
  * @property {number} [recovered]
  * @property {number} [nextOrder]
