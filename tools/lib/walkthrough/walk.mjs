@@ -2,7 +2,9 @@
 // One walkthrough, step by step: start the app beside daprd, wait for orders,
 // take Redis away and bring it back (outage.mjs), stop the app and judge
 // (judge.mjs). What to expect comes from the policy, not from constants here.
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ROOT } from "../paths.mjs";
 import { say, heading, secondsSinceStart, waiting } from "../console.mjs";
 import { startSidecar } from "../sidecar.mjs";
 import { printEvent } from "../stream.mjs";
@@ -62,6 +64,9 @@ const start = /** @type {any} */ (startSidecar);
 
 const APP_ID = "order-processor";
 
+/** `resources` for the repo's folder, the absolute path for one elsewhere. @param {string} dir */
+const shortPath = (dir) => (dir.startsWith(`${ROOT}/`) ? path.relative(ROOT, dir) : dir);
+
 /**
  * Replays the walkthrough for one variant (or command); returns its result.
  * @param {WalkOptions} o
@@ -74,9 +79,7 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
     onEvent: (e) => printEvent({ ...e, label: "app" }, { verbose }),
   });
 
-  heading(
-    `1. Start ${label} beside daprd (app-id ${APP_ID}, ${resourcesDir.endsWith("/resources") ? "resources/" : resourcesDir})`,
-  );
+  heading(`1. Start ${label} beside daprd (app-id ${APP_ID}, ${shortPath(resourcesDir)}/)`);
   // Orders left by an earlier run would hide a lost write from the final check.
   const stale = await withRedisClient(redis, async (client) => {
     const keys = await client.keys(`${APP_ID}||*`);
