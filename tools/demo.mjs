@@ -7,7 +7,7 @@ import { ensureBuilt } from "./lib/prerequisites.mjs";
 import { sendHumanOutputTo } from "./lib/console.mjs";
 
 const COMMANDS = {
-  walkthrough: async (args) => (await import("./lib/walkthrough.mjs")).runWalkthrough(args),
+  walkthrough: async (args) => (await import("./lib/walkthrough/index.mjs")).runWalkthrough(args),
   compare: async (args) => (await import("./lib/compare/index.mjs")).runCompare(args),
 };
 

@@ -143,16 +143,3 @@ describe("runOrderLoop", () => {
     expect(store.data.has("2")).toBe(true);
   });
 });
-
-describe("parseOrderLine", () => {
-  it.each([
-    ["Saving Order:  { orderId: '12' }", { kind: "saving", id: 12 }],
-    ["== APP == Getting Order:  { orderId: '3' }", { kind: "getting", id: 3 }],
-    ["Saving Order: {'orderId': '7'}", { kind: "saving", id: 7 }],
-    ['Getting Order: {"orderId":8}', { kind: "getting", id: 8 }],
-    ["Saving Order 4 failed: no answer", undefined],
-    ["sdk-app: done; last order saved: 3", undefined],
-  ])("reads %j", (line, expected) => {
-    expect(parseOrderLine(line)).toEqual(expected);
-  });
-});

@@ -18,13 +18,42 @@ export function isSameOrder(a: unknown, b: Order): boolean {
 export const savingLine = (order: Order): string => format("Saving Order: ", order);
 export const gettingLine = (order: Order): string => format("Getting Order: ", order);
 
+export type OrderLineKind = "saving" | "getting" | "deleting";
+
+/** What an order line says: the app saved, read back or deleted order `id`. */
+export interface OrderLine {
+  kind: OrderLineKind;
+  id: number;
+}
+
+// How the Dapr state-management quickstarts (dapr/quickstarts, state_management/<lang>/sdk/order-processor)
+// announce each step, by language:
+//   C#, Java, JavaScript: "Saving Order: ", "Getting Order: ", "Deleting Order: "
+//   Go:                   "Saved Order:", "Retrieved Order:", "Deleted Order:"
+//   Python:               "Saving Order: ", "Result after get: ", "Deleting Order: "
+const PHRASES: Record<string, OrderLineKind> = {
+  "saving order": "saving",
+  "saved order": "saving",
+  "getting order": "getting",
+  "retrieved order": "getting",
+  "result after get": "getting",
+  "deleting order": "deleting",
+  "deleted order": "deleting",
+};
+const PHRASE = new RegExp(`\\b(${Object.keys(PHRASES).join("|")})\\s*:(.*)$`, "i");
+
 /**
- * Parses an order line back into its kind and id (for tools and tests). Tolerant
- * of other quickstarts' spellings (`{'orderId': '1'}`, `{"orderId":1}`, an
- * `== APP ==` prefix), so the walkthrough can check apps in any language.
+ * Parses an order line back into its kind and id (for tools and tests), in any
+ * of the quickstarts' spellings: the phrase, a colon, then the order as the
+ * language prints it (`{ orderId: '1' }`, `{'orderId': '1'}`, `{"orderId":1}`,
+ * `Order { orderId = 1 }`, `b"{'orderId': '1'}"`) or the bare id (Java). An
+ * `== APP ==` prefix (dapr run) is allowed.
  */
-export function parseOrderLine(line: string): { kind: "saving" | "getting"; id: number } | undefined {
-  const m = /\b(Saving|Getting) Order\b.*?orderId\W*(\d+)/i.exec(line);
+export function parseOrderLine(line: string): OrderLine | undefined {
+  const m = PHRASE.exec(line);
   if (!m) return undefined;
-  return { kind: m[1]!.toLowerCase() === "saving" ? "saving" : "getting", id: Number(m[2]) };
+  const kind = PHRASES[m[1]!.toLowerCase()]!;
+  const rest = m[2]!;
+  const id = /orderId\W*(\d+)/i.exec(rest) ?? /^\s*(\d+)\s*$/.exec(rest);
+  return id ? { kind, id: Number(id[1]) } : undefined;
 }

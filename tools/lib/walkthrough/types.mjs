@@ -1,0 +1,101 @@
+// @ts-check
+// The shapes the walkthrough passes around (JSDoc only; nothing runs here).
+
+/**
+ * The resiliency policy the walkthrough expects daprd to apply, as
+ * checkResources() reads it from resiliency.yaml (tools/lib/resources.mjs).
+ * @typedef {object} Policy
+ * @property {string} file            the resiliency file, relative to the repo
+ * @property {string[]} scopes
+ * @property {string} retryPolicy     e.g. retryForever
+ * @property {number | undefined} retryEveryMs
+ * @property {number} maxRetries      -1: forever
+ * @property {string} breaker         e.g. simpleCB
+ * @property {string | undefined} breakerName  as daprd prints it: simpleCB-statestore
+ * @property {number | undefined} tripAfter    consecutive failures that open the breaker
+ * @property {number | undefined} openForMs    how long it stays open
+ * @property {number | undefined} timeoutMs
+ */
+
+/**
+ * The Redis the walkthrough stops and starts (LocalRedis or DockerRedis, tools/lib/redis.mjs).
+ * @typedef {object} ControlledRedis
+ * @property {string} kind             "local" or "docker"
+ * @property {() => string} describe
+ * @property {() => Promise<unknown>} stop
+ * @property {() => Promise<unknown>} start
+ * @property {() => Promise<boolean>} isUp
+ * @property {() => Promise<any>} client  a node-redis client
+ */
+
+/**
+ * The handle startSidecar() returns (tools/lib/sidecar.mjs), as far as the walkthrough uses it.
+ * @typedef {object} Sidecar
+ * @property {{ http: number, grpc: number, metrics: number }} ports
+ * @property {Promise<{ code?: number | null, signal?: string | null, error?: string }>} appExited
+ * @property {() => Promise<void>} stop     SIGTERM to the app (SIGKILL after the grace period), then daprd
+ * @property {() => Promise<string>} metrics  daprd's Prometheus text
+ */
+
+/**
+ * One row of the verdict table: an expectation, met or not.
+ * @typedef {object} Row
+ * @property {string} name
+ * @property {boolean} ok
+ * @property {string} detail
+ * @property {number | undefined} at   seconds since the tool started
+ */
+
+/**
+ * The outage, seconds since the tool started; a step not seen stays undefined.
+ * @typedef {object} Timeline
+ * @property {number} [redisDown]
+ * @property {number} [firstRetry]
+ * @property {number} [breakerOpen]
+ * @property {number} [halfOpen]
+ * @property {number} [reopen]
+ * @property {number} [redisBackEarly]  Redis up again during the outage, started by another process
+ * @property {number} [redisUp]
+ * @property {number} [recovered]
+ * @property {number} [nextOrder]
+ * @property {number} [appExit]     when the app ended, by itself or after SIGTERM
+ */
+
+/**
+ * @typedef {object} OrdersSummary
+ * @property {number} before     saved before Redis stopped
+ * @property {number} during     saved while it was down
+ * @property {number} after
+ * @property {number | undefined} first
+ * @property {number | undefined} last
+ * @property {number} readBack   read-backs the app printed
+ * @property {number} deleted    orders the app reported deleting (not expected in Redis, not lost)
+ * @property {number} [cutOff]  the last order, gone though its delete was not reported: the app was ended mid-step
+ * @property {number} lost       reported saved, not deleted, and missing or wrong in Redis
+ * @property {number} repeated
+ * @property {number} skipped
+ */
+
+/**
+ * How the app ended.
+ * @typedef {object} AppExit
+ * @property {number | null} [code]
+ * @property {string | null} [signal]
+ * @property {string} [error]         spawn error (command not found)
+ * @property {number} at              seconds since the tool started
+ */
+
+/**
+ * One walkthrough's result: what --json prints per variant.
+ * @typedef {object} WalkResult
+ * @property {string} variant        the variant's project or the app command
+ * @property {boolean} ok
+ * @property {Row[]} expectations
+ * @property {Timeline} timeline
+ * @property {OrdersSummary} orders
+ * @property {Policy} policy
+ * @property {{ code: number | null, signal: string | null, afterSigterm: boolean } | undefined} exit
+ * @property {number} [seconds]
+ */
+
+export {};
