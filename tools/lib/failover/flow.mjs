@@ -1,0 +1,405 @@
+// @ts-check
+// The failover demo: a Sentinel-managed Redis pair, an order-processor
+// beside a real daprd that finds the primary through the Sentinels, and N
+// rounds of: kill the primary (SIGKILL) right after an order was saved,
+// Sentinel promotes a replica, daprd follows, orders go on at the next id;
+// the old primary restarts as a replica and must replicate before the next
+// round; every saved order must be on the new primary and the replicas.
+import fs from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { chalk } from "zx";
+import { startSidecar } from "../sidecar.mjs";
+import { writeRunResources, checkResources } from "../resources.mjs";
+import { Recorder, auditOrders } from "../recorder.mjs";
+import { classify, resiliencyLines } from "../daprd-log.mjs";
+import { printEvent } from "../stream.mjs";
+import { heading, say, secondsSinceStart, sendHumanOutputTo, waiting } from "../console.mjs";
+import { ensureBuilt } from "../prerequisites.mjs";
+import { ensureDapr } from "../dapr-install.mjs";
+import { ensureControlPlane } from "../control-plane.mjs";
+import { VARIANTS } from "../paths.mjs";
+import { SentinelCluster } from "./cluster.mjs";
+import { SENTINEL_TIMING, storeMetadata } from "./config.mjs";
+import { USAGE, parseFailoverArgs } from "./args.mjs";
+import { Verdict, printSummary, printVariant } from "./report.mjs";
+
+/** @typedef {import("./report.mjs").RoundResult} RoundResult */
+/** @typedef {import("./report.mjs").VariantResult} VariantResult */
+/** @typedef {import("./report.mjs").NodeAudit} NodeAudit */
+/**
+ * What this file uses of sidecar.mjs's handle (that module has no type annotations of its own).
+ * @typedef {object} SidecarHandle
+ * @property {() => Promise<void>} stop
+ * @property {Promise<{ code: number | null, signal?: string | null }>} appExited
+ * @property {{ http: number }} ports
+ */
+/** @typedef {{ source?: string, msg?: string, line?: string, at: number, order?: { kind: string, id: number } }} Event */
+
+export const NEXT_ORDER_TARGET_S = 10;
+const ROUND_TIMEOUT_MS = 60_000;
+/** Sentinel events worth a line: the failure seen, agreed, and the switch. */
+const SHOWN = new Set(["+sdown", "+odown", "+elected-leader", "+promoted-slave", "+switch-master"]);
+
+/**
+ * Audits the saved orders on every node: the primary first, then (after WAIT, so a replica is not
+ * judged on a write still in flight) each replica.
+ * @param {SentinelCluster} cluster
+ * @param {number} primary
+ * @param {number[]} replicas
+ * @param {number[]} saved
+ * @returns {Promise<NodeAudit[]>}
+ */
+async function auditNodes(cluster, primary, replicas, saved) {
+  await cluster.with(primary, (c) => c.sendCommand(["WAIT", String(replicas.length), "2000"]));
+  const out = [];
+  for (const [port, role] of [[primary, "primary"], ...replicas.map((r) => [r, "replica"])]) {
+    const a = await cluster.with(/** @type {number} */ (port), (c) => auditOrders(saved, c));
+    out.push({
+      port: /** @type {number} */ (port),
+      role: /** @type {string} */ (role),
+      missing: a.missing.length,
+      wrong: a.wrong.length,
+    });
+  }
+  return out;
+}
+
+/**
+ * One variant: its own cluster, app and daprd, `rounds` failovers, the final audit.
+ * @param {object} o
+ * @param {string} o.variant sdk, http or grpc
+ * @param {number} o.rounds
+ * @param {import("./config.mjs").Durability} [o.durability]
+ * @param {number} [o.replicas]
+ * @param {number} [o.intervalMs]
+ * @param {boolean} [o.quiet] print nothing live (tests)
+ * @returns {Promise<VariantResult>}
+ */
+export async function failoverVariant({
+  variant,
+  rounds,
+  durability = "async",
+  replicas = 1,
+  intervalMs = 500,
+  quiet = false,
+}) {
+  const project = VARIANTS[/** @type {keyof typeof VARIANTS} */ (variant)].project;
+  const v = new Verdict();
+  const recorderOptions = {
+    t0: Date.now() - secondsSinceStart() * 1000,
+    onEvent: (/** @type {Event} */ e) => {
+      if (quiet || (e.source === "app" && intervalMs < 100)) return; // at full speed the order lines would drown the rest
+      printEvent({ ...e, label: "app" });
+    },
+  };
+  const rec = new Recorder(recorderOptions);
+  const lines = resiliencyLines("statestore", checkResources().policy?.breakerName);
+  /** @type {{ at: number, event: string, detail: string }[]} */
+  const sentinelLog = [];
+  const shownThisRound = new Set();
+  const cluster = new SentinelCluster({
+    replicas,
+    durability,
+    onSentinelEvent: (e) => {
+      sentinelLog.push({ at: rec.now(), event: e.event, detail: e.detail });
+      const key = `${e.event} ${e.detail}`;
+      if (!quiet && SHOWN.has(e.event) && !shownThisRound.has(key)) {
+        shownThisRound.add(key);
+        say("sentinel", `${e.event} ${e.detail}`);
+      }
+    },
+  });
+  /** @type {RoundResult[]} */
+  const results = [];
+  /** @type {SidecarHandle | undefined} */
+  let sidecar;
+  let resourcesDir;
+  try {
+    if (!quiet) heading(`1. ${project}: a Redis primary, ${replicas} replica(s) and three Sentinels on loopback`);
+    await waiting("starting Redis and the Sentinels", cluster.start());
+    let primary = cluster.primaryPort;
+    let reps = cluster.nodes.slice(1).map((n) => n.port);
+    if (!quiet)
+      say(
+        "failover",
+        `primary ${primary}, replica(s) ${reps.join(", ")}, Sentinels ${cluster.sentinels.map((s) => s.port).join(", ")} (quorum 2, down-after ${SENTINEL_TIMING.downAfterMs} ms, failover-timeout ${SENTINEL_TIMING.failoverTimeoutMs} ms; durability ${durability})`,
+      );
+
+    resourcesDir = writeRunResources({ metadata: storeMetadata(cluster.sentinels.map((s) => s.port)) });
+    const sidecarOptions = {
+      command: [process.execPath, VARIANTS[/** @type {keyof typeof VARIANTS} */ (variant)].main],
+      resourcesDir,
+      env: { ORDER_INTERVAL_MS: String(intervalMs) },
+      onLine: (/** @type {object} */ e) => rec.push(e),
+    };
+    sidecar = /** @type {SidecarHandle} */ (/** @type {unknown} */ (await startSidecar(sidecarOptions)));
+    const flowing = await waiting(
+      "waiting for orders to flow",
+      rec.waitFor(() => rec.events.filter((/** @type {Event} */ e) => e.order?.kind === "getting").length >= 3, {
+        timeoutMs: 45_000,
+      }),
+    );
+    v.check(
+      `${project} beside daprd finds the primary through the Sentinels; orders flow`,
+      flowing,
+      flowing ? "three Saving/Getting pairs" : "no orders within 45 s",
+    );
+    if (!flowing) return finish();
+
+    for (let round = 1; round <= rounds; round++) {
+      if (!quiet)
+        heading(`Round ${round}/${rounds}: kill the primary ${primary} (SIGKILL) right after an order was saved`);
+      shownThisRound.clear();
+      const r = await oneRound(round, primary, reps);
+      results.push(r);
+      if (!r.ok || r.newPrimary === undefined) break;
+      reps = [...reps.filter((p) => p !== r.newPrimary), primary];
+      primary = r.newPrimary;
+    }
+    return await finish(primary, reps);
+  } finally {
+    await sidecar?.stop();
+    await cluster.stop();
+    if (resourcesDir) fs.rmSync(resourcesDir, { recursive: true, force: true });
+  }
+
+  /**
+   * @param {number} round
+   * @param {number} primary
+   * @param {number[]} reps
+   * @returns {Promise<RoundResult>}
+   */
+  async function oneRound(round, primary, reps) {
+    const rv = new Verdict(`round ${round}`);
+    const from = rec.events.length;
+    // The riskiest moment for an acknowledged write: the app has just printed "Saving Order".
+    const acked = /** @type {Event | undefined} */ (
+      await rec.waitFor((/** @type {Event} */ e) => e.order?.kind === "saving", { from, timeoutMs: 30_000 })
+    );
+    const lastBefore = acked?.order?.id;
+    const killIdx = rec.events.length;
+    const logIdx = sentinelLog.length;
+    await cluster.killNode(primary);
+    const tKill = rec.now();
+    if (!quiet) say("redis", `primary ${primary} killed (SIGKILL) right after order ${lastBefore} was saved`);
+    const rel = (/** @type {number | undefined} */ at) => (at === undefined ? undefined : Math.max(0, at - tKill));
+
+    // Sentinel's switch, two ways: its log line and what it answers when asked.
+    const deadline = Date.now() + ROUND_TIMEOUT_MS;
+    /** @type {number | undefined} */
+    let newPrimary;
+    /** @type {number | undefined} */
+    let tAsked;
+    while (Date.now() < deadline) {
+      const p = await cluster.askedPrimary();
+      if (p !== undefined && p !== primary) {
+        newPrimary = p;
+        tAsked = rec.now();
+        break;
+      }
+      await sleep(100);
+    }
+    const sw = sentinelLog.slice(logIdx).find((e) => e.event === "+switch-master");
+    rv.check(
+      "Sentinel promotes a replica",
+      newPrimary !== undefined && reps.includes(newPrimary),
+      newPrimary
+        ? `${primary} → ${newPrimary}, +switch-master ${rel(sw?.at)?.toFixed(1) ?? "?"} s after the kill`
+        : `no switch within ${ROUND_TIMEOUT_MS / 1000} s`,
+    );
+
+    const next = /** @type {Event | undefined} */ (
+      await waiting(
+        "waiting for the next order",
+        rec.waitFor((/** @type {Event} */ e) => e.order?.kind === "saving", {
+          from: killIdx,
+          timeoutMs: Math.max(0, deadline - Date.now()),
+        }),
+      )
+    );
+    rv.check(
+      "daprd follows: orders go on at exactly the next id",
+      next && lastBefore !== undefined && next.order?.id === lastBefore + 1,
+      next ? `order ${next.order?.id} after ${lastBefore}` : "no order after the kill",
+    );
+    const tNext = rel(next?.at);
+    rv.check(
+      `next order ≤ ${NEXT_ORDER_TARGET_S} s after the primary died`,
+      tNext !== undefined && tNext <= NEXT_ORDER_TARGET_S,
+      tNext === undefined ? "none" : `${tNext.toFixed(1)} s`,
+      { target: true },
+    );
+
+    // daprd's side of the round: its retries, the breaker, the recovery.
+    let daprdRetries = 0;
+    let breakerOpened = false;
+    let firstRetry;
+    let recovered;
+    let attempts;
+    for (const e of /** @type {Event[]} */ (rec.events.slice(killIdx))) {
+      const c = classify(e, lines);
+      if (c?.kind === "retry") {
+        daprdRetries++;
+        firstRetry ??= e.at;
+      } else if (c?.kind === "transition" && c.to === "open") breakerOpened = true;
+      else if (c?.kind === "recovered" && recovered === undefined) {
+        recovered = e.at;
+        attempts = c.attempts;
+      }
+    }
+
+    // The old primary comes back as a replica of the new one and must really replicate.
+    let tRejoined;
+    if (newPrimary !== undefined) {
+      await cluster.restartAsReplica(primary, newPrimary);
+      if (!quiet) say("redis", `${primary} restarted as a replica of ${newPrimary}`);
+      const ok = await cluster.waitReplicating(newPrimary, [...reps.filter((p) => p !== newPrimary), primary]).then(
+        () => true,
+        (/** @type {Error} */ err) => err.message,
+      );
+      tRejoined = rel(rec.now());
+      rv.check(
+        "the old primary rejoins as a replica (a probe write reaches it, WAIT confirms)",
+        ok === true,
+        ok === true ? `${primary} follows ${newPrimary}` : String(ok),
+      );
+    }
+
+    const more = await rec.waitFor(() => rec.savedOrders().filter((id) => id > (lastBefore ?? 0)).length >= 3, {
+      timeoutMs: 30_000,
+    });
+    rv.check(
+      "orders keep flowing",
+      more,
+      `${rec.savedOrders().filter((id) => id > (lastBefore ?? 0)).length} since the kill`,
+    );
+
+    const saved = rec.savedOrders();
+    const others = newPrimary === undefined ? [] : [...reps.filter((p) => p !== newPrimary), primary];
+    const audit = newPrimary === undefined ? [] : await auditNodes(cluster, newPrimary, others, saved);
+    for (const a of audit)
+      rv.check(
+        `the ${a.role} ${a.port} holds every order the app reported saved`,
+        a.missing + a.wrong === 0,
+        `${saved.length} saved, ${a.missing} missing, ${a.wrong} wrong`,
+      );
+    const full = await auditOrders(saved, { hGet: async () => null });
+    rv.check(
+      "no order repeated or skipped",
+      full.repeated.length + full.skipped.length === 0,
+      `repeated ${full.repeated.length}, skipped ${full.skipped.length}`,
+    );
+
+    return {
+      round,
+      oldPrimary: primary,
+      oldReplicas: reps,
+      newPrimary,
+      t: {
+        switch: rel(sw?.at),
+        asked: rel(tAsked),
+        firstRetry: rel(firstRetry),
+        recovered: rel(recovered),
+        nextOrder: tNext,
+        rejoined: tRejoined,
+      },
+      attempts,
+      daprdRetries,
+      breakerOpened,
+      lastBefore,
+      next: next?.order?.id,
+      audit,
+      sequence: { repeated: full.repeated, skipped: full.skipped },
+      rows: rv.rows,
+      ok: rv.ok,
+    };
+  }
+
+  /**
+   * Stops the app, checks it stopped cleanly, and audits the whole run on every node.
+   * @param {number} [primary]
+   * @param {number[]} [reps]
+   * @returns {Promise<VariantResult>}
+   */
+  async function finish(primary, reps = []) {
+    if (sidecar) {
+      await sidecar.stop();
+      const exit = await sidecar.appExited;
+      v.check("the app stops cleanly on SIGTERM", exit.code === 0, `exit code ${exit.code ?? exit.signal}`);
+    }
+    const saved = rec.savedOrders();
+    let lost = 0;
+    if (primary !== undefined) {
+      for (const a of await auditNodes(cluster, primary, reps, saved)) {
+        lost = Math.max(lost, a.missing + a.wrong);
+        v.check(
+          `final audit: the ${a.role} ${a.port} holds all ${saved.length} orders`,
+          a.missing + a.wrong === 0,
+          `${a.missing} missing, ${a.wrong} wrong`,
+        );
+      }
+    }
+    const seq = await auditOrders(saved, { hGet: async () => null });
+    const result = {
+      variant: project,
+      durability,
+      ok: v.ok && results.length === rounds && results.every((r) => r.ok),
+      rounds: results,
+      rows: v.rows,
+      orders: {
+        saved: saved.length,
+        first: seq.first,
+        last: seq.last,
+        lost,
+        repeated: seq.repeated.length,
+        skipped: seq.skipped.length,
+      },
+    };
+    if (!quiet) printVariant(result);
+    return result;
+  }
+}
+
+/**
+ * `demo.mjs failover`: returns the exit code.
+ * @param {string[]} argv
+ */
+export async function runFailover(argv) {
+  const opts = parseFailoverArgs(argv);
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (opts.json) sendHumanOutputTo(process.stderr);
+  // Dapr, placement/scheduler and the built apps; not the shared Redis on 6379, which this demo never uses.
+  checkResources();
+  await ensureDapr();
+  await ensureControlPlane();
+  await ensureBuilt();
+  if (opts.latency) return (await import("./latency.mjs")).runLatency(opts);
+  /** @type {VariantResult[]} */
+  const results = [];
+  for (const variant of opts.variants) {
+    results.push(
+      await failoverVariant({
+        variant,
+        rounds: opts.rounds,
+        durability: opts.durability,
+        replicas: opts.replicas,
+        intervalMs: opts.intervalMs,
+      }),
+    );
+  }
+  if (results.length > 1) printSummary(results);
+  const ok = results.every((r) => r.ok);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ok, results }, null, 2)}\n`);
+  if (!ok) {
+    const missing = results.flatMap((r) =>
+      [...r.rows, ...r.rounds.flatMap((x) => x.rows)]
+        .filter((x) => !x.ok && !x.target)
+        .map((x) => `${r.variant}: ${x.name}`),
+    );
+    process.stderr.write(`\n${chalk.red("✖")} failover failed; not met:\n  ${missing.join("\n  ")}\n`);
+  }
+  return ok ? 0 : 1;
+}
