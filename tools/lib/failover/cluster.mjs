@@ -17,9 +17,12 @@ import { freePort, waitForPort } from "../net.mjs";
 import { onCleanup } from "../cleanup.mjs";
 import {
   MASTER_NAME,
+  SENTINEL_TIMING,
   parseInfo,
   parseMasterAddr,
   parseSentinelLine,
+  parseSentinelTable,
+  sentinelSeesHealthy,
   renderRedisConf,
   renderSentinelConf,
   replicasOf,
@@ -71,9 +74,11 @@ export class SentinelCluster {
    * @param {object} o
    * @param {number} [o.replicas] how many replicas beside the primary
    * @param {Durability} [o.durability]
+   * @param {number} [o.downAfterMs] Sentinel's down-after-milliseconds
    * @param {(e: SentinelEvent & { sentinel: number, line: string }) => void} [o.onSentinelEvent]
    */
-  constructor({ replicas = 1, durability = "async", onSentinelEvent } = {}) {
+  constructor({ replicas = 1, durability = "async", downAfterMs = SENTINEL_TIMING.downAfterMs, onSentinelEvent } = {}) {
+    this.downAfterMs = downAfterMs;
     this.replicaCount = replicas;
     this.durability = durability;
     this.onSentinelEvent = onSentinelEvent;
@@ -109,7 +114,7 @@ export class SentinelCluster {
       const dir = path.join(this.dir, `sentinel-${port}`);
       fs.mkdirSync(dir, { recursive: true });
       const conf = path.join(dir, "sentinel.conf");
-      fs.writeFileSync(conf, renderSentinelConf({ port, dir, primary }));
+      fs.writeFileSync(conf, renderSentinelConf({ port, dir, primary, downAfterMs: this.downAfterMs }));
       const { child, exited } = spawnRedis([conf, "--sentinel"], (line) => {
         const e = parseSentinelLine(line);
         if (!e) return;
@@ -150,6 +155,12 @@ export class SentinelCluster {
     const n = this.nodes.find((x) => x.port === port);
     if (!n) throw new Error(`no node on port ${port}`);
     return n;
+  }
+
+  /** @param {number} port */
+  isRunning(port) {
+    const c = this.node(port).child;
+    return Boolean(c && c.exitCode === null && c.signalCode === null);
   }
 
   /** SIGKILL: the primary dies with no chance to flush or say goodbye. */
@@ -260,6 +271,40 @@ export class SentinelCluster {
     throw new ToolError(
       `Port ${primary} is not replicating to ${replicas.join(", ")} after ${timeoutMs / 1000} s (${last}).`,
       `See the logs under ${this.dir}`,
+    );
+  }
+
+  /**
+   * Waits until every Sentinel names `primary` and sees each of `replicas` healthy, so the next failover
+   * can pick any of them.
+   * @param {number} primary
+   * @param {number[]} replicas
+   */
+  async waitSentinelsAgree(primary, replicas, timeoutMs = 30_000) {
+    const t0 = Date.now();
+    let last = "";
+    while (Date.now() - t0 < timeoutMs) {
+      const views = await Promise.all(
+        this.sentinels.map((s) =>
+          this.with(s.port, async (c) => ({
+            primary: parseMasterAddr(await c.sendCommand(["SENTINEL", "get-master-addr-by-name", MASTER_NAME]))?.port,
+            replicas: parseSentinelTable(await c.sendCommand(["SENTINEL", "replicas", MASTER_NAME])),
+          })).catch(() => undefined),
+        ),
+      );
+      const agree = views.every(
+        (v) => v && v.primary === primary && replicas.every((r) => sentinelSeesHealthy(v.replicas, r)),
+      );
+      if (agree) return { ms: Date.now() - t0 };
+      last = views
+        .map((v) =>
+          v ? `primary ${v.primary}, replicas ${v.replicas.map((r) => `${r.port} ${r.flags}`).join(" ")}` : "no answer",
+        )
+        .join("; ");
+      await sleep(200);
+    }
+    throw new ToolError(
+      `The Sentinels do not all see ${primary} with healthy replicas ${replicas.join(", ")}: ${last}`,
     );
   }
 

@@ -8,13 +8,15 @@ export const MASTER_NAME = "orders";
 
 /**
  * How long Sentinel waits, and why (see the README's failover section):
- * - downAfterMs: a primary that has not answered PING for this long is "subjectively down". On loopback a
- *   healthy Redis answers in well under a millisecond, so 1 s is far above any real answer time, and every
- *   second saved here counts: daprd's policy retries only every 5 s, so detection + 5 s sets the recovery.
+ * - downAfterMs: a primary that has not answered PING for this long is "subjectively down". A healthy Redis
+ *   on loopback answers in well under a millisecond, but on this loaded 2-core machine 1 s was too short:
+ *   a freshly promoted primary missed it and the Sentinels failed over a second time, dropping writes
+ *   (seen in a real run, see the README). 2 s gave no false failover, and detection + daprd's 5 s retry
+ *   still ends under the 10 s target.
  * - failoverTimeoutMs: a failover that does not progress is abandoned and retried after twice this.
  *   Redis's default (180 s) would turn one lost election into a 6-minute outage; 10 s retries quickly.
  */
-export const SENTINEL_TIMING = { downAfterMs: 1_000, failoverTimeoutMs: 10_000 };
+export const SENTINEL_TIMING = { downAfterMs: 2_000, failoverTimeoutMs: 10_000 };
 
 /**
  * Durability settings of every Redis node (each may become the primary).
@@ -198,4 +200,37 @@ export function parseSentinelLine(line) {
     if (p.length >= 5) switchTo = { from: Number(p[2]), to: Number(p[4]) };
   }
   return { event, detail, switchTo };
+}
+
+/**
+ * SENTINEL replicas|sentinels|masters answer one record per instance: node-redis gives each as an object
+ * ({ port: "7002", flags: "slave", … }); over plain RESP2 it is a flat [key, value, key, value…] array.
+ * @param {unknown} reply
+ * @returns {Record<string, string>[]}
+ */
+export function parseSentinelTable(reply) {
+  if (!Array.isArray(reply)) return [];
+  return reply
+    .filter((row) => row && typeof row === "object")
+    .map((row) => {
+      /** @type {Record<string, string>} */
+      const o = {};
+      if (Array.isArray(row)) for (let i = 0; i + 1 < row.length; i += 2) o[String(row[i])] = String(row[i + 1]);
+      else for (const [k, v] of Object.entries(row)) o[k] = String(v);
+      return o;
+    });
+}
+
+/**
+ * Whether a Sentinel sees a replica as healthy: known, not (subjectively) down nor disconnected, its link to
+ * the primary up. Sentinel keeps a restarted node marked down for a while; promoting it then makes the
+ * Sentinels judge the new primary dead as well and fail over again.
+ * @param {Record<string, string>[]} replicas parsed SENTINEL replicas
+ * @param {number} port
+ */
+export function sentinelSeesHealthy(replicas, port) {
+  const r = replicas.find((x) => Number(x.port) === port);
+  if (!r) return false;
+  const flags = (r.flags ?? "").split(",");
+  return !flags.some((f) => ["s_down", "o_down", "disconnected"].includes(f)) && r["master-link-status"] === "ok";
 }

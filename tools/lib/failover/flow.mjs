@@ -72,6 +72,7 @@ async function auditNodes(cluster, primary, replicas, saved) {
  * @param {import("./config.mjs").Durability} [o.durability]
  * @param {number} [o.replicas]
  * @param {number} [o.intervalMs]
+ * @param {number} [o.downAfterMs]
  * @param {boolean} [o.quiet] print nothing live (tests)
  * @returns {Promise<VariantResult>}
  */
@@ -81,10 +82,11 @@ export async function failoverVariant({
   durability = "async",
   replicas = 1,
   intervalMs = 500,
+  downAfterMs = SENTINEL_TIMING.downAfterMs,
   quiet = false,
 }) {
   const project = VARIANTS[/** @type {keyof typeof VARIANTS} */ (variant)].project;
-  const v = new Verdict();
+  const v = new Verdict("failover", { quiet });
   const recorderOptions = {
     t0: Date.now() - secondsSinceStart() * 1000,
     onEvent: (/** @type {Event} */ e) => {
@@ -100,6 +102,7 @@ export async function failoverVariant({
   const cluster = new SentinelCluster({
     replicas,
     durability,
+    downAfterMs,
     onSentinelEvent: (e) => {
       sentinelLog.push({ at: rec.now(), event: e.event, detail: e.detail });
       const key = `${e.event} ${e.detail}`;
@@ -122,7 +125,7 @@ export async function failoverVariant({
     if (!quiet)
       say(
         "failover",
-        `primary ${primary}, replica(s) ${reps.join(", ")}, Sentinels ${cluster.sentinels.map((s) => s.port).join(", ")} (quorum 2, down-after ${SENTINEL_TIMING.downAfterMs} ms, failover-timeout ${SENTINEL_TIMING.failoverTimeoutMs} ms; durability ${durability})`,
+        `primary ${primary}, replica(s) ${reps.join(", ")}, Sentinels ${cluster.sentinels.map((s) => s.port).join(", ")} (quorum 2, down-after ${downAfterMs} ms, failover-timeout ${SENTINEL_TIMING.failoverTimeoutMs} ms; durability ${durability})`,
       );
 
     resourcesDir = writeRunResources({ metadata: storeMetadata(cluster.sentinels.map((s) => s.port)) });
@@ -156,7 +159,7 @@ export async function failoverVariant({
       reps = [...reps.filter((p) => p !== r.newPrimary), primary];
       primary = r.newPrimary;
     }
-    return await finish(primary, reps);
+    return await finish();
   } finally {
     await sidecar?.stop();
     await cluster.stop();
@@ -170,7 +173,7 @@ export async function failoverVariant({
    * @returns {Promise<RoundResult>}
    */
   async function oneRound(round, primary, reps) {
-    const rv = new Verdict(`round ${round}`);
+    const rv = new Verdict(`round ${round}`, { quiet });
     const from = rec.events.length;
     // The riskiest moment for an acknowledged write: the app has just printed "Saving Order".
     const acked = /** @type {Event | undefined} */ (
@@ -199,7 +202,10 @@ export async function failoverVariant({
       }
       await sleep(100);
     }
-    const sw = sentinelLog.slice(logIdx).find((e) => e.event === "+switch-master");
+    // The poll can answer before the log line is read: give the line a moment.
+    const switchLine = () => sentinelLog.slice(logIdx).find((e) => e.event === "+switch-master");
+    for (let i = 0; i < 30 && newPrimary !== undefined && !switchLine(); i++) await sleep(100);
+    const sw = switchLine();
     rv.check(
       "Sentinel promotes a replica",
       newPrimary !== undefined && reps.includes(newPrimary),
@@ -207,6 +213,26 @@ export async function failoverVariant({
         ? `${primary} → ${newPrimary}, +switch-master ${rel(sw?.at)?.toFixed(1) ?? "?"} s after the kill`
         : `no switch within ${ROUND_TIMEOUT_MS / 1000} s`,
     );
+
+    // The old primary is restarted at once, as a replica of the new one (what an orchestrator does),
+    // while the app waits for daprd: with durability "safe" and one replica, the new primary takes
+    // writes only once a replica is back.
+    const others = newPrimary === undefined ? [] : [...reps.filter((p) => p !== newPrimary), primary];
+    const rejoin =
+      newPrimary === undefined
+        ? Promise.resolve({ ok: /** @type {true | string} */ ("no new primary"), at: undefined })
+        : (async (np) => {
+            await cluster.restartAsReplica(primary, np);
+            if (!quiet) say("redis", `${primary} restarted as a replica of ${np}`);
+            const ok = await cluster
+              .waitReplicating(np, others)
+              .then(() => cluster.waitSentinelsAgree(np, others))
+              .then(
+                () => /** @type {true | string} */ (true),
+                (/** @type {Error} */ err) => err.message,
+              );
+            return { ok, at: rec.now() };
+          })(newPrimary);
 
     const next = /** @type {Event | undefined} */ (
       await waiting(
@@ -248,22 +274,14 @@ export async function failoverVariant({
       }
     }
 
-    // The old primary comes back as a replica of the new one and must really replicate.
-    let tRejoined;
-    if (newPrimary !== undefined) {
-      await cluster.restartAsReplica(primary, newPrimary);
-      if (!quiet) say("redis", `${primary} restarted as a replica of ${newPrimary}`);
-      const ok = await cluster.waitReplicating(newPrimary, [...reps.filter((p) => p !== newPrimary), primary]).then(
-        () => true,
-        (/** @type {Error} */ err) => err.message,
-      );
-      tRejoined = rel(rec.now());
+    const rejoined = await rejoin;
+    const tRejoined = rel(rejoined.at);
+    if (newPrimary !== undefined)
       rv.check(
-        "the old primary rejoins as a replica (a probe write reaches it, WAIT confirms)",
-        ok === true,
-        ok === true ? `${primary} follows ${newPrimary}` : String(ok),
+        "the old primary rejoins as a replica (a probe write reaches it; every Sentinel sees it up)",
+        rejoined.ok === true,
+        rejoined.ok === true ? `${primary} follows ${newPrimary}` : String(rejoined.ok),
       );
-    }
 
     const more = await rec.waitFor(() => rec.savedOrders().filter((id) => id > (lastBefore ?? 0)).length >= 3, {
       timeoutMs: 30_000,
@@ -275,8 +293,28 @@ export async function failoverVariant({
     );
 
     const saved = rec.savedOrders();
-    const others = newPrimary === undefined ? [] : [...reps.filter((p) => p !== newPrimary), primary];
-    const audit = newPrimary === undefined ? [] : await auditNodes(cluster, newPrimary, others, saved);
+    // A second failover in the round (nobody killed anything) would mean Sentinel judged a live primary dead.
+    const switches = new Set(
+      sentinelLog
+        .slice(logIdx)
+        .filter((e) => e.event === "+switch-master")
+        .map((e) => e.detail),
+    );
+    const nowPrimary = await cluster.askedPrimary();
+    rv.check(
+      "no failover besides the one caused",
+      switches.size <= 1 && nowPrimary === newPrimary,
+      switches.size <= 1 ? `Sentinels name ${nowPrimary}` : `switches: ${[...switches].join("; ")}`,
+    );
+    /** @type {NodeAudit[]} */
+    let audit = [];
+    if (newPrimary !== undefined) {
+      try {
+        audit = await auditNodes(cluster, newPrimary, others, saved);
+      } catch (err) {
+        rv.check("audit of the new primary and the replicas", false, /** @type {Error} */ (err).message);
+      }
+    }
     for (const a of audit)
       rv.check(
         `the ${a.role} ${a.port} holds every order the app reported saved`,
@@ -317,11 +355,9 @@ export async function failoverVariant({
 
   /**
    * Stops the app, checks it stopped cleanly, and audits the whole run on every node.
-   * @param {number} [primary]
-   * @param {number[]} [reps]
    * @returns {Promise<VariantResult>}
    */
-  async function finish(primary, reps = []) {
+  async function finish() {
     if (sidecar) {
       await sidecar.stop();
       const exit = await sidecar.appExited;
@@ -329,7 +365,11 @@ export async function failoverVariant({
     }
     const saved = rec.savedOrders();
     let lost = 0;
-    if (primary !== undefined) {
+    // Whatever happened in the rounds, audit the primary the Sentinels name now and every running replica.
+    const primary = await cluster.askedPrimary();
+    const reps = cluster.nodes.map((n) => n.port).filter((p) => p !== primary && cluster.isRunning(p));
+    try {
+      if (primary === undefined) throw new Error("no Sentinel names a primary");
       for (const a of await auditNodes(cluster, primary, reps, saved)) {
         lost = Math.max(lost, a.missing + a.wrong);
         v.check(
@@ -338,6 +378,9 @@ export async function failoverVariant({
           `${a.missing} missing, ${a.wrong} wrong`,
         );
       }
+    } catch (err) {
+      lost = saved.length;
+      v.check("final audit of every node", false, /** @type {Error} */ (err).message);
     }
     const seq = await auditOrders(saved, { hGet: async () => null });
     const result = {
@@ -387,6 +430,7 @@ export async function runFailover(argv) {
         durability: opts.durability,
         replicas: opts.replicas,
         intervalMs: opts.intervalMs,
+        downAfterMs: opts.downAfterMs,
       }),
     );
   }

@@ -41,10 +41,11 @@ import { heading, say, write } from "../console.mjs";
 
 /** Checks, printed as they are made. */
 export class Verdict {
-  constructor(source = "failover") {
+  constructor(source = "failover", { quiet = false } = {}) {
     /** @type {Row[]} */
     this.rows = [];
     this.source = source;
+    this.quiet = quiet;
   }
   /**
    * @param {string} name
@@ -54,6 +55,7 @@ export class Verdict {
    */
   check(name, ok, detail = "", { target = false } = {}) {
     this.rows.push({ name, ok: Boolean(ok), detail, ...(target ? { target } : {}) });
+    if (this.quiet) return Boolean(ok);
     const mark = ok ? chalk.green("✔") : target ? chalk.yellow("✘") : chalk.red("✘");
     say(this.source, `${mark} ${name}${detail ? chalk.dim(` (${detail})`) : ""}${target && !ok ? " [target]" : ""}`);
     return Boolean(ok);
@@ -73,19 +75,20 @@ export const secs = (s) => (s === undefined ? "—" : `${s.toFixed(1)} s`);
  */
 export function timelineText(r) {
   const t = r.t;
-  return [
-    `kill 0.0 s`,
-    `+switch-master ${secs(t.switch)}`,
-    `Sentinels answer the new primary ${secs(t.asked)}`,
-    t.firstRetry === undefined ? "daprd saw no failed call" : `daprd's first retry ${secs(t.firstRetry)}`,
-    t.recovered === undefined
-      ? undefined
-      : `daprd recovered ${secs(t.recovered)} (after ${r.attempts ?? "?"} attempts)`,
-    `next order ${secs(t.nextOrder)}`,
-    `old primary replicating again ${secs(t.rejoined)}`,
-  ]
-    .filter(Boolean)
-    .join(" → ");
+  /** @type {[string, number | undefined][]} */
+  const marks = [
+    ["+switch-master", t.switch],
+    ["Sentinels answer the new primary", t.asked],
+    ["daprd's first retry", t.firstRetry],
+    [`daprd recovered (after ${r.attempts ?? "?"} attempts)`, t.recovered],
+    ["next order", t.nextOrder],
+    ["old primary replicating again", t.rejoined],
+  ];
+  const seen = marks
+    .filter((m) => m[1] !== undefined)
+    .sort((a, b) => /** @type {number} */ (a[1]) - /** @type {number} */ (b[1]))
+    .map(([label, at]) => `${label} ${secs(at)}`);
+  return ["kill 0.0 s", ...seen, ...(t.firstRetry === undefined ? ["(daprd saw no failed call)"] : [])].join(" → ");
 }
 
 /**
