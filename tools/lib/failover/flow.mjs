@@ -176,13 +176,13 @@ export async function failoverVariant({
     const rv = new Verdict(`round ${round}`, { quiet });
     const from = rec.events.length;
     // The riskiest moment for an acknowledged write: the app has just printed "Saving Order".
-    const acked = /** @type {Event | undefined} */ (
-      await rec.waitFor((/** @type {Event} */ e) => e.order?.kind === "saving", { from, timeoutMs: 30_000 })
-    );
-    const lastBefore = acked?.order?.id;
+    await rec.waitFor((/** @type {Event} */ e) => e.order?.kind === "saving", { from, timeoutMs: 30_000 });
+    // Lines arrive in chunks, so more orders may have been printed since: the last one before the kill counts.
     const killIdx = rec.events.length;
     const logIdx = sentinelLog.length;
     await cluster.killNode(primary);
+    const lastBefore = /** @type {Event[]} */ (rec.events.slice(0, killIdx)).findLast((e) => e.order?.kind === "saving")
+      ?.order?.id;
     const tKill = rec.now();
     if (!quiet) say("redis", `primary ${primary} killed (SIGKILL) right after order ${lastBefore} was saved`);
     const rel = (/** @type {number | undefined} */ at) => (at === undefined ? undefined : Math.max(0, at - tKill));
