@@ -19,7 +19,8 @@ import {
 import { parseFailoverArgs } from "./lib/failover/args.mjs";
 import { Verdict, markStats, timelineText } from "./lib/failover/report.mjs";
 import { UsageError } from "./lib/errors.mjs";
-import { auditNode, judgeStored, sequenceCheck } from "./lib/failover/audit.mjs";
+import { auditNode, daprdFacts, judgeStored, sequenceCheck } from "./lib/failover/audit.mjs";
+import { resiliencyLines } from "./lib/daprd-log.mjs";
 
 /** @param {string} text */
 const directives = (text) => text.split("\n").filter((l) => l && !l.startsWith("#"));
@@ -277,5 +278,38 @@ describe("the failover audit", () => {
     };
     expect(await auditNode(fake, [1, 2, 3, 3])).toEqual({ missing: [2], wrong: [3] });
     expect(asked).toEqual(["order-processor||1", "order-processor||2", "order-processor||3"]);
+  });
+});
+
+describe("daprdFacts: daprd's side of a round, read with daprd-log.mjs", () => {
+  const lines = resiliencyLines("statestore", "simpleCB-statestore");
+  /** @param {string} msg @param {number} at */
+  const ev = (msg, at) => ({ source: "daprd", msg, at });
+
+  test("a failed call, retried once, recovered; the breaker stayed closed", () => {
+    const facts = daprdFacts(
+      [
+        { source: "app", msg: "Saving Order: { orderId: '4' }", at: 1 },
+        ev("Error processing operation component[statestore] output. Retrying in 5s…", 3.7),
+        ev("Recovered processing operation component[statestore] output after 2 attempts", 8.7),
+      ],
+      lines,
+    );
+    expect(facts).toEqual({ daprdRetries: 1, breakerOpened: false, firstRetry: 3.7, recovered: 8.7, attempts: 2 });
+  });
+
+  test("the breaker opening is seen; no lines at all means daprd saw no failure", () => {
+    const opened = daprdFacts(
+      [ev('Circuit breaker "simpleCB-statestore" changed state from closed to open', 30)],
+      lines,
+    );
+    expect(opened.breakerOpened).toBe(true);
+    expect(daprdFacts([], lines)).toEqual({
+      daprdRetries: 0,
+      breakerOpened: false,
+      firstRetry: undefined,
+      recovered: undefined,
+      attempts: undefined,
+    });
   });
 });

@@ -11,8 +11,8 @@ import { chalk } from "zx";
 import { startSidecar } from "../sidecar.mjs";
 import { writeRunResources, checkResources } from "../resources.mjs";
 import { Recorder } from "../recorder.mjs";
-import { auditNode, sequenceCheck } from "./audit.mjs";
-import { classify, resiliencyLines } from "../daprd-log.mjs";
+import { auditNodes, daprdFacts, sequenceCheck } from "./audit.mjs";
+import { resiliencyLines } from "../daprd-log.mjs";
 import { printEvent } from "../stream.mjs";
 import { heading, say, secondsSinceStart, sendHumanOutputTo, waiting } from "../console.mjs";
 import { ensureBuilt } from "../prerequisites.mjs";
@@ -40,30 +40,6 @@ export const NEXT_ORDER_TARGET_S = 10;
 const ROUND_TIMEOUT_MS = 60_000;
 /** Sentinel events worth a line: the failure seen, agreed, and the switch. */
 const SHOWN = new Set(["+sdown", "+odown", "+elected-leader", "+promoted-slave", "+switch-master"]);
-
-/**
- * Audits the saved orders on every node: the primary first, then (after WAIT, so a replica is not
- * judged on a write still in flight) each replica.
- * @param {SentinelCluster} cluster
- * @param {number} primary
- * @param {number[]} replicas
- * @param {number[]} saved
- * @returns {Promise<NodeAudit[]>}
- */
-async function auditNodes(cluster, primary, replicas, saved) {
-  await cluster.with(primary, (c) => c.sendCommand(["WAIT", String(replicas.length), "2000"]));
-  const out = [];
-  for (const [port, role] of [[primary, "primary"], ...replicas.map((r) => [r, "replica"])]) {
-    const a = await cluster.with(/** @type {number} */ (port), (c) => auditNode(c, saved));
-    out.push({
-      port: /** @type {number} */ (port),
-      role: /** @type {string} */ (role),
-      missing: a.missing.length,
-      wrong: a.wrong.length,
-    });
-  }
-  return out;
-}
 
 /**
  * One variant: its own cluster, app and daprd, `rounds` failovers, the final audit.
@@ -258,22 +234,10 @@ export async function failoverVariant({
     );
 
     // daprd's side of the round: its retries, the breaker, the recovery.
-    let daprdRetries = 0;
-    let breakerOpened = false;
-    let firstRetry;
-    let recovered;
-    let attempts;
-    for (const e of /** @type {Event[]} */ (rec.events.slice(killIdx))) {
-      const c = classify(e, lines);
-      if (c?.kind === "retry") {
-        daprdRetries++;
-        firstRetry ??= e.at;
-      } else if (c?.kind === "transition" && c.to === "open") breakerOpened = true;
-      else if (c?.kind === "recovered" && recovered === undefined) {
-        recovered = e.at;
-        attempts = c.attempts;
-      }
-    }
+    const { daprdRetries, breakerOpened, firstRetry, recovered, attempts } = daprdFacts(
+      /** @type {Event[]} */ (rec.events.slice(killIdx)),
+      lines,
+    );
 
     const rejoined = await rejoin;
     const tRejoined = rel(rejoined.at);
