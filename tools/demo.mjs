@@ -2,6 +2,7 @@
 // The demos, one entry point:
 //   npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local] [--outage <s>] [--json] [-- <app command>]
 //   npx zx tools/demo.mjs compare [--quick] [--json] [--variants sdk,http,grpc]
+//   npx zx tools/demo.mjs failover [--variant sdk|http|grpc|all] [--rounds N] [--json] [--durability async|safe] [--latency]
 import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
 import { ensureBuilt } from "./lib/prerequisites.mjs";
 import { sendHumanOutputTo } from "./lib/console.mjs";
@@ -9,6 +10,7 @@ import { sendHumanOutputTo } from "./lib/console.mjs";
 const COMMANDS = {
   walkthrough: async (args) => (await import("./lib/walkthrough/index.mjs")).runWalkthrough(args),
   compare: async (args) => (await import("./lib/compare/index.mjs")).runCompare(args),
+  failover: async (args) => (await import("./lib/failover/flow.mjs")).runFailover(args),
 };
 
 await main(async () => {
@@ -16,7 +18,7 @@ await main(async () => {
   if (!COMMANDS[command]) {
     throw new UsageError(
       command ? `Unknown command "${command}".` : "Which demo?",
-      "Usage: npx zx tools/demo.mjs walkthrough|compare [options]   (--help after the command for its options)",
+      "Usage: npx zx tools/demo.mjs walkthrough|compare|failover [options]   (--help after the command for its options)",
     );
   }
   if (rest.includes("--json")) sendHumanOutputTo(process.stderr); // stdout is for the JSON result
