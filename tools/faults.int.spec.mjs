@@ -54,7 +54,7 @@ function gaveUpLines(rec, from, variant, ms) {
     `^${variant}-app: (Save|Read) of order (\\d+) failed: no answer within ${ms} ms; retrying the same order`,
   );
   return /** @type {Event[]} */ (rec.events).slice(from).flatMap((e, i) => {
-    const m = e.stream === "stderr" ? re.exec(e.line) : null;
+    const m = e.stream === "stderr" ? re.exec(e.line ?? "") : null;
     return m ? [{ index: from + i, op: m[1], id: Number(m[2]) }] : [];
   });
 }
@@ -184,7 +184,7 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
           app.sidecar.daprd.kill("SIGKILL");
           await app.sidecar.daprdExited;
           const refused = await app.recorder.waitFor(
-            (/** @type {Event} */ e) => e.stream === "stderr" && APP_RETRY.test(e.line),
+            (/** @type {Event} */ e) => e.stream === "stderr" && APP_RETRY.test(e.line ?? ""),
             {
               from,
               timeoutMs: 10_000,
@@ -214,7 +214,7 @@ describe("faults: every variant keeps its promise (no order lost or repeated, re
           (e) =>
             e.source === "daprd" &&
             /HTTP server listening on TCP address: 127\.0\.0\.1:/.test(e.msg ?? "") &&
-            e.at > run.rec.events[run.faultFrom].at,
+            e.at > (run.rec.events[run.faultFrom]?.at ?? 0),
         ),
       ).toBe(true);
       await expectPromiseKept(expect, { ...run, redis });

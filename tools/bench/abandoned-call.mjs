@@ -20,7 +20,7 @@ import { classify, resiliencyLines } from "../lib/daprd-log.mjs";
 import { STYLES, rel } from "./styles.mjs";
 
 /** @typedef {import("./styles.mjs").StartedApp} StartedApp */
-/** @typedef {{ source: string, stream?: string, line: string, msg?: string, at: number, order?: { kind: string, id: number } }} Event */
+/** @typedef {import("../lib/recorder.mjs").RecordedEvent} Event */
 
 const USAGE = `Usage: node tools/bench/abandoned-call.mjs [--variant ${Object.keys(STYLES).join("|")}] [--fault stop|hang] [--outage S] [--call-timeout-ms MS]
   --variant          the client style (default sdk)
@@ -106,7 +106,7 @@ await main(async () => {
     timeoutMs: 30_000,
   });
   if (!read) throw new ToolError("The app did not read back 3 orders within 30 s.", "Is daprd healthy?");
-  const waiting = read.order.id + 1;
+  const waiting = (read.order?.id ?? 0) + 1;
   const from = rec.events.length;
   const t0 = Date.now();
   if (opts.fault === "hang") redis.pause();

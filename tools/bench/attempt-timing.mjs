@@ -149,7 +149,7 @@ async function timeOneOutage(metadata, label) {
       /** @param {(c: ReturnType<typeof classify>) => boolean} want */
       const next = async (want, after = from) => {
         const e = await rec.waitFor(
-          (/** @type {import("../lib/daprd-log.mjs").LogEvent} */ ev) =>
+          (/** @type {import("../lib/recorder.mjs").RecordedEvent} */ ev) =>
             rec.events.indexOf(ev) >= after && want(classify(ev, lines)),
           {
             timeoutMs: 120_000,

@@ -14,7 +14,7 @@ export const APP_ENV = { ORDER_RETRY_PAUSE_MS: "200" };
 export const STATESTORE = resiliencyLines();
 
 /**
- * @typedef {{ source: string, stream?: string, line: string, msg?: string, at: number, order?: { kind: string, id: number } }} Event
+ * @typedef {import("./recorder.mjs").RecordedEvent} Event
  * @typedef {import("./recorder.mjs").Recorder} Recorder
  * @typedef {import("./redis.mjs").LocalRedis} LocalRedis
  * @typedef {{ code: number | null, signal?: string | null, error?: string }} Exit
@@ -147,7 +147,7 @@ export async function expectPromiseKept(
   const why = `${appId}\n${tail(rec)}`;
   expect(exit, why).toEqual({ code: 0, signal: null });
   const summary = rec.find(
-    (/** @type {Event} */ e) => e.source === "app" && /: stopped; last order saved: /.test(e.line),
+    (/** @type {Event} */ e) => e.source === "app" && /: stopped; last order saved: /.test(e.line ?? ""),
   );
   expect(summary?.line, why).toMatch(
     new RegExp(`stopped; last order saved: ${saved.at(-1)} \\(${saved.length} saved, \\d+ retried calls\\)`),

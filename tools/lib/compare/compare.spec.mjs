@@ -191,11 +191,11 @@ describe("CPU accounting and what bounds a row", () => {
     expect(c.othersCores.median).toBe(0.2);
   });
   const sp = (m) => ({ median: m, min: m, max: m, q1: m, q3: m });
-  const c = (client, daprd, redis, wait = 0) => ({
+  const c = (client, daprd, redis, wait = 0, others = 0.5) => ({
     coreUse: { client: sp(client), daprd: sp(daprd), redis: sp(redis) },
     cpuUsPerCall: { client: sp(100), daprd: sp(100), redis: sp(100) },
     waitUsPerCall: { client: sp(wait), daprd: sp(0), redis: sp(0) },
-    othersCores: sp(0.5),
+    othersCores: sp(others),
   });
   it("names the process on the full core", () => {
     expect(bound(c(0.4, 0.7, 0.25), true).boundBy).toBe("daprd");
@@ -207,6 +207,12 @@ describe("CPU accounting and what bounds a row", () => {
   it("blames the machine when a process waited for a CPU, else the round trip", () => {
     expect(bound(c(0.4, 0.3, 0.1, 200), true).boundBy).toBe("machine");
     expect(bound(c(0.4, 0.3, 0.1, 0), true).boundBy).toBe("latency");
+  });
+  it("blames the client's own threads when it queued for its core on an otherwise idle machine", () => {
+    expect(bound(c(0.77, 0.3, 0.1, 300, 0.1), true)).toMatchObject({
+      boundBy: "client",
+      bound: expect.stringContaining("its own threads (JS, GC, I/O) queued for it 300 µs a call"),
+    });
   });
 });
 

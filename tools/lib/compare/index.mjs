@@ -20,7 +20,7 @@ import { ensureBuilt } from "../prerequisites.mjs";
 import { machine, versions, pinCpus, BusyTracker, procStatus } from "./procs.mjs";
 import { codeVariant } from "./code.mjs";
 import { startDaprd } from "./host.mjs";
-import { runSteady } from "./steady.mjs";
+import { bound, runSteady } from "./steady.mjs";
 import { appStartup, driverStartup } from "./startup.mjs";
 import { runSettings } from "./settings.mjs";
 import { outageVariant, resiliencyYaml } from "./outage.mjs";
@@ -137,6 +137,8 @@ export async function runCompare(argv) {
     }
     if (saved?.tool !== "compare" || !saved.steady?.rows)
       throw new UsageError(`--render ${opts.render}: not a compare.json written by this version of compare.`, USAGE);
+    // What stops each row is a reading of the stored numbers: read them again with today's code.
+    for (const s of Object.values(saved.steady.rows)) Object.assign(s.max, bound(s.max, saved.pinning?.enabled));
     writeReport(saved, opts.out, opts.json);
     return 0;
   }

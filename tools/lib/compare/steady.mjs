@@ -122,8 +122,9 @@ export function cpuSummary(ms, calls) {
 
 /**
  * What stops a row at its closed-loop maximum: the core that is (nearly) full
- * and the process using most of it; else, time lost waiting for a CPU to other
- * processes; else the round trip itself (16 in flight × the call's latency).
+ * and the process using most of it; else a process that queued for its own
+ * pinned core (the machine otherwise idle); else time lost waiting for a CPU to
+ * other processes; else the round trip itself (16 in flight × the call's latency).
  * @param {CpuSummary} c
  * @param {boolean} pinned daprd and Redis share CPU 0, the client has CPU 1
  * @returns {{bound: string, boundBy: string}}
@@ -150,6 +151,18 @@ export function bound(c, pinned) {
     (a, b) => b.w - a.w,
   )[0] ?? { k: "client", w: 0, cpu: 0 };
   const others = c.othersCores.median || 0;
+  // With the machine otherwise idle, a wait for a CPU is a queue on the process's own pinned
+  // core: the client's own threads (JS, GC, I/O) on CPU 1, or daprd and Redis on CPU 0.
+  if (pinned && wait.w > 0.25 * wait.cpu && others < 0.3) {
+    const own = wait.k === "client" ? client : server;
+    return {
+      boundBy: wait.k,
+      bound:
+        wait.k === "client"
+          ? `CPU 1 busy: the client uses ${pct(own)} of its core and its own threads (JS, GC, I/O) queued for it ${wait.w.toFixed(0)} µs a call`
+          : `CPU 0 busy: daprd ${pct(use("daprd"))} + Redis ${pct(use("redis"))} of the core, and ${wait.k} queued for it ${wait.w.toFixed(0)} µs a call`,
+    };
+  }
   if (wait.w > 0.25 * wait.cpu)
     return {
       boundBy: "machine",
