@@ -3,6 +3,9 @@
 // the CPU per call of each process, and one outage timeline per app. Plain SVG text.
 import { ROW_LABELS } from "./steady.mjs";
 
+/** The picture has room for short names only; the tables give the long ones. @param {string} r */
+const short = (r) => (ROW_LABELS[r] ?? r).replace(/ \(.*\)$/, "");
+
 const esc = (/** @type {unknown} */ s) =>
   String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const f1 = (/** @type {number} */ x) => (Number.isFinite(x) ? x.toFixed(1) : "0");
@@ -68,7 +71,7 @@ export function renderSvg(result) {
     const cy = rowTop + i * rowH + rowH / 2;
     const c = ROW_COLORS[row.r] ?? "#333";
     const [p50, p90, p99] = [row.q.p50.median, row.q.p90.median, row.q.p99.median];
-    text(L - 8, cy + 4, `${ROW_LABELS[row.r] ?? row.r} · ${row.k}`, 'text-anchor="end"');
+    text(L - 8, cy + 4, `${short(row.r)} · ${row.k}`, 'text-anchor="end"');
     parts.push(`<line x1="${f1(x(p50))}" y1="${f1(cy)}" x2="${f1(x(p99))}" y2="${f1(cy)}" stroke="${c}"/>`);
     parts.push(
       `<rect x="${f1(x(p50))}" y="${f1(cy - 6)}" width="${f1(Math.max(1, x(p90) - x(p50)))}" height="12" fill="${c}" fill-opacity="0.35" stroke="${c}"/>`,
@@ -96,7 +99,7 @@ export function renderSvg(result) {
   const half = plotW / 2 - 10;
   rows.forEach(([r, s], i) => {
     const cy = rowTop + i * 20;
-    text(L - 8, cy + 13, ROW_LABELS[r] ?? r, 'text-anchor="end"');
+    text(L - 8, cy + 13, short(r), 'text-anchor="end"');
     const w = (s.max.callsPerSec.median / maxRate) * half;
     parts.push(
       `<rect x="${L}" y="${cy + 3}" width="${f1(Math.max(1, w))}" height="13" fill="${ROW_COLORS[r] ?? "#333"}"/>`,
