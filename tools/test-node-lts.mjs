@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
 import { ROOT } from "./lib/paths.mjs";
-import { say, step } from "./lib/console.mjs";
+import { say } from "./lib/console.mjs";
 
 const USAGE = "Usage: npx zx tools/test-node-lts.mjs [--node 24,26] [--walkthrough]";
 const HELP = `${USAGE}
@@ -21,17 +21,23 @@ then, with --walkthrough, \`node node_modules/zx/build/cli.js tools/demo.mjs wal
 The first use of a Node version downloads it into npm's cache (about 250 MB; 5-20 s here).`;
 
 /**
- * Runs `node ARGS` on the given Node major, its output shown as it comes.
+ * Runs `node ARGS` on the given Node major, its output shown as it comes (or, with capture, returned).
  * @param {string} major
  * @param {string[]} args
- * @returns {Promise<{ code: number, seconds: number }>}
+ * @param {{ capture?: boolean }} [options]
+ * @returns {Promise<{ code: number, seconds: number, stdout: string }>}
  */
-function onNode(major, args) {
+function onNode(major, args, { capture = false } = {}) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn("npx", ["-y", "-p", `node@${major}`, "--", "node", ...args], { cwd: ROOT, stdio: "inherit" });
+    const child = spawn("npx", ["-y", "-p", `node@${major}`, "--", "node", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", capture ? "pipe" : "inherit", "inherit"],
+    });
+    let stdout = "";
+    child.stdout?.on("data", (b) => (stdout += b));
     child.once("exit", (code, signal) =>
-      resolve({ code: code ?? (signal ? 1 : 0), seconds: Math.round((Date.now() - started) / 100) / 10 }),
+      resolve({ code: code ?? (signal ? 1 : 0), seconds: Math.round((Date.now() - started) / 100) / 10, stdout }),
     );
   });
 }
@@ -56,13 +62,14 @@ await main(async () => {
   /** @type {string[]} */
   const results = [];
   for (const major of majors) {
-    step(`Node ${major}: npx -y -p node@${major} (downloaded on first use)`);
-    const version = await onNode(major, ["--version"]);
-    if (version.code !== 0) {
-      results.push(`Node ${major}: could not get node@${major} from the npm registry`);
+    say("node-lts", `Node ${major}: npx -y -p node@${major} (downloaded on first use)`);
+    const version = await onNode(major, ["--version"], { capture: true });
+    if (version.code !== 0 || !version.stdout.startsWith(`v${major}.`)) {
+      results.push(`Node ${major}: could not get node@${major} from the npm registry (${version.stdout.trim()})`);
       continue;
     }
-    say("node-lts", `node@${major} ready in ${version.seconds} s`);
+    const v = version.stdout.trim();
+    say("node-lts", `Node ${v} ready in ${version.seconds} s`);
     const unit = await onNode(major, [
       "node_modules/vitest/vitest.mjs",
       "run",
@@ -71,7 +78,7 @@ await main(async () => {
       "--project",
       "unit",
     ]);
-    results.push(`Node ${major}: unit tests ${unit.code === 0 ? "passed" : "FAILED"} (${unit.seconds} s)`);
+    results.push(`Node ${v}: unit tests ${unit.code === 0 ? "passed" : "FAILED"} (${unit.seconds} s)`);
     if (values.walkthrough) {
       const w = await onNode(major, [
         "node_modules/zx/build/cli.js",
@@ -80,7 +87,7 @@ await main(async () => {
         "--variant",
         "http",
       ]);
-      results.push(`Node ${major}: walkthrough --variant http ${w.code === 0 ? "passed" : "FAILED"} (${w.seconds} s)`);
+      results.push(`Node ${v}: walkthrough --variant http ${w.code === 0 ? "passed" : "FAILED"} (${w.seconds} s)`);
     }
   }
   for (const r of results) say("node-lts", r);
