@@ -100,6 +100,17 @@ describe("normalise", () => {
     expect(a).toBe(b);
   });
 
+  it("leaves out lines about what an earlier run left, and writes any home folder as ~", () => {
+    expect(
+      normalise(
+        "1. Start\n[0001] walkthrough cleared 6 order keys (order-processor||*) left by an earlier run, so …\n[0002] x",
+      ),
+    ).toBe("1. Start\n[····] x");
+    expect(normalise("data in /home/ci/.dapr-resiliency/redis)")).toBe(
+      normalise("data in /root/.dapr-resiliency/redis)"),
+    );
+  });
+
   it("keeps what must not change: order ids, counts, words", () => {
     expect(normalise("Saving Order:  { orderId: '4' }")).not.toBe(normalise("Saving Order:  { orderId: '5' }"));
     expect(normalise("Orders: 3 saved before the outage")).not.toBe(normalise("Orders: 2 saved before the outage"));
@@ -147,6 +158,24 @@ describe("compareBlocks", () => {
       "",
     );
     expect(compareBlocks(blocks, { "walkthrough sdk": same })[0]).toMatchObject({ ok: true });
+  });
+
+  it("the same lines interleaved differently (two processes in the same moment) still match", () => {
+    const swapped = WALKTHROUGH.replace(
+      "\x1b[2m[0004]\x1b[22m daprd       Component loaded: statestore (state.redis/v1)\n[0005] walkthrough daprd ready (HTTP 41831, gRPC 44663, metrics 46599); app started",
+      "[0005] walkthrough daprd ready (HTTP 41831, gRPC 44663, metrics 46599); app started\n[0004] daprd       Component loaded: statestore (state.redis/v1)",
+    );
+    const block = findBlocks(
+      README.replace(
+        "   ```\n\nUnmarked",
+        "   [0007] walkthrough daprd ready (HTTP 1, gRPC 2, metrics 3); app started\n   ```\n\nUnmarked",
+      ),
+    );
+    expect(swapped).not.toBe(WALKTHROUGH);
+    expect(compareBlocks(block, { "walkthrough sdk": swapped })[0]).toMatchObject({ ok: true });
+    expect(
+      compareBlocks(block, { "walkthrough sdk": swapped.replace("state.redis/v1", "state.redis/v2") })[0],
+    ).toMatchObject({ ok: false });
   });
 
   it("a part the run did not print fails; sources not run are left out", () => {
