@@ -14,7 +14,7 @@ export function sendHumanOutputTo(stream) {
 }
 
 export const secondsSinceStart = () => (Date.now() - t0) / 1000;
-export const stamp = (at = secondsSinceStart()) => `[${String(Math.floor(at)).padStart(4, "0")}]`;
+const stamp = (at = secondsSinceStart()) => `[${String(Math.floor(at)).padStart(4, "0")}]`;
 
 /** @type {Record<string, (text: string) => string>} */
 const COLORS = {

@@ -220,7 +220,7 @@ export async function withRedisClient(redis, fn) {
  * The `dapr_redis` container of a `dapr init` machine.
  * @implements {RedisHandle}
  */
-export class DockerRedis {
+class DockerRedis {
   constructor() {
     /** @type {RedisHandle["kind"]} */
     this.kind = "docker";

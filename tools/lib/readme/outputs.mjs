@@ -13,7 +13,7 @@ import { selectOutput, stopAfter } from "./select.mjs";
 
 export const README = path.join(ROOT, "README.md");
 const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
-const NX = path.join(ROOT, "node_modules/nx/bin/nx.js");
+const NX = path.join(ROOT, "node_modules/nx/dist/bin/nx.js");
 
 /**
  * The commands whose output the README shows. "npm test" is not here: the
@@ -92,7 +92,7 @@ export function runForOutput([cmd = "", ...args], { timeoutMs, stopText }) {
  * @param {string} actual
  * @returns {string | undefined} undefined when they match; else what differs
  */
-export function difference(expected, actual) {
+function difference(expected, actual) {
   if (expected === actual) return undefined;
   const a = expected.split("\n");
   const b = actual.split("\n");

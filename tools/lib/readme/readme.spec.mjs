@@ -137,6 +137,13 @@ describe("selectOutput", () => {
 
   it("until TEXT, summary, and the whole output", () => {
     expect(selectOutput("> nx run x\n\na\nb\nc\n", "until b")).toBe("> nx run x\n\na\nb");
+    const nx =
+      "\n NX   Running target dapr\n\n✔  nx run order-model:build  [local cache]\n\n> nx run http-app:dapr\r\n\n> zx tools/run.mjs http\n[0002] b\n[0003] b\n";
+    expect(selectOutput(nx, "from > nx run http-app:dapr until b")).toBe(
+      "> nx run http-app:dapr\n\n> zx tools/run.mjs http\n[0002] b",
+    );
+    expect(selectOutput(nx, "from > nx run grpc-app:dapr until b")).toBeUndefined();
+    expect(stopAfter("from > nx run until Getting Order:  { orderId: '4' }")).toBe("Getting Order:  { orderId: '4' }");
     expect(stopAfter("until Getting Order:  { orderId: '4' }")).toBe("Getting Order:  { orderId: '4' }");
     expect(stopAfter("step 1")).toBeUndefined();
     expect(selectOutput("x\n158 passed, 0 failed\n", "summary")).toBe("158 passed, 0 failed");

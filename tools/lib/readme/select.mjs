@@ -20,6 +20,8 @@ const trimBlank = (lines) => {
  *   "step N"      the walkthrough's step N: its heading up to the next heading
  *   "verdict"     from "Verdict for …" up to the next heading or the end
  *   "until TEXT"  from the start through the first line containing TEXT
+ *   "from START until TEXT"  the same, from the first line containing START (skips, e.g., Nx's
+ *                 task list, which depends on its cache)
  *   "summary"     the last line saying "N passed, N failed"
  * @param {string} output as printed; colours are removed
  * @param {string} selector
@@ -44,10 +46,12 @@ export function selectOutput(output, selector) {
     const i = lines.findIndex((l) => l.startsWith("Verdict for "));
     return i < 0 ? undefined : section(i);
   }
-  const until = /^until (.+)$/.exec(sel);
+  const until = /^(?:from (.+?) )?until (.+)$/.exec(sel);
   if (until) {
-    const i = lines.findIndex((l) => l.includes(until[1] ?? ""));
-    return i < 0 ? undefined : trimBlank(lines.slice(0, i + 1)).join("\n");
+    const [, start, end = ""] = until;
+    const from = start === undefined ? 0 : lines.findIndex((l) => l.includes(start));
+    const i = lines.findIndex((l, n) => n >= from && l.includes(end));
+    return from < 0 || i < 0 ? undefined : trimBlank(lines.slice(from, i + 1)).join("\n");
   }
   if (sel === "summary") return lines.findLast((l) => /^\d+ passed, \d+ failed/.test(l));
   throw new Error(`unknown output selector "${selector}" (use step N, verdict, until TEXT, summary or nothing)`);
@@ -59,5 +63,5 @@ export function selectOutput(output, selector) {
  * @returns {string | undefined}
  */
 export function stopAfter(selector) {
-  return /^until (.+)$/.exec(selector.trim())?.[1];
+  return /^(?:from .+? )?until (.+)$/.exec(selector.trim())?.[1];
 }
