@@ -1,12 +1,14 @@
 // @ts-check
 // The README output check's own logic: finding and rewriting marked blocks,
 // the normaliser, cutting a part out of a command's output, and comparing.
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { findBlocks, replaceBlocks } from "./blocks.mjs";
 import { normalise } from "./normalise.mjs";
 import { selectOutput, stopAfter } from "./select.mjs";
-import { compareBlocks, runForOutput } from "./outputs.mjs";
+import { compareBlocks, readBlocks, runForOutput, updateBlocks } from "./outputs.mjs";
 
 const README = [
   "# Title",
@@ -201,5 +203,31 @@ describe("runForOutput", () => {
     expect(r.code).toBe(0);
     expect(selectOutput(r.stdout, "until line 3")).toBe("line 1\nline 2\nline 3");
     expect(r.stdout).toMatch(/stopped\n$/);
+  });
+});
+
+describe("updateBlocks", () => {
+  it("rewrites a README's blocks from a run (leaving out state-dependent lines), after which they all match", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-update-"));
+    try {
+      const file = path.join(dir, "README.md");
+      fs.writeFileSync(file, README);
+      const run = WALKTHROUGH.replace(
+        "\x1b[1m1. Start sdk-app beside daprd\x1b[22m",
+        "1. Start sdk-app beside daprd\n[0003] walkthrough cleared 6 order keys (order-processor||*) left by an earlier run",
+      );
+      expect(compareBlocks(readBlocks(file), { "walkthrough sdk": run })[0]?.ok).toBe(false);
+      expect(updateBlocks({ "walkthrough sdk": run }, file)).toBe(1);
+      const text = fs.readFileSync(file, "utf8");
+      expect(text).not.toContain("left by an earlier run");
+      expect(text).toContain(
+        "   [0005] walkthrough daprd ready (HTTP 41831, gRPC 44663, metrics 46599); app started\n   ```",
+      );
+      expect(text).toContain("158 passed, 0 failed"); // a source not run stays as it was
+      expect(compareBlocks(readBlocks(file), { "walkthrough sdk": run }).map((r) => r.ok)).toEqual([true]);
+      expect(updateBlocks({ "walkthrough sdk": run }, file)).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
