@@ -176,3 +176,31 @@ describe("every tool's --help and -h: its usage on stdout, exit 0, nothing start
     }
   }
 });
+
+describe("the README and Node LTS tools refuse bad arguments: exit 2, the problem and the usage", () => {
+  const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
+  /** @type {[string, string[], string, string][]} */
+  const cases = [
+    ["readme.mjs", ["bogus"], "✖ Unknown: bogus", "Usage: npx zx tools/readme.mjs check|update"],
+    ["readme.mjs", [], "✖ check or update?", "Usage: npx zx tools/readme.mjs check|update"],
+    ["readme.mjs", ["check", "--only", "nope"], '✖ Unknown source "nope".', "Sources: walkthrough sdk, http-app:dapr"],
+    ["readme.mjs", ["check", "--test-count", "5"], "✖ --test-count goes with update.", "Usage:"],
+    ["readme.mjs", ["update", "--test-count", "many"], '✖ --test-count must be a whole number, got "many"', "Usage:"],
+    ["test-node-lts.mjs", ["--node", "lts"], '✖ --node takes Node majors like 24,26, got "lts"', "Usage:"],
+    ["test-node-lts.mjs", ["--bogus"], "✖ Unknown option '--bogus'", "Usage:"],
+  ];
+  it.each(cases)("%s %j", (tool, args, first, hint) => {
+    const r = spawnSync(process.execPath, [ZX, path.join(ROOT, "tools", tool), ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    expect(r.status, r.stderr).toBe(2);
+    const err = r.stderr.trim();
+    expect(err.split("\n")[0]).toContain(first);
+    expect(err).toContain(hint);
+    expect(err).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(r.stdout).toBe("");
+  });
+});
