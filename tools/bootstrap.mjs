@@ -14,7 +14,9 @@ const lock = path.join(root, "package-lock.json");
 
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 20) {
-  console.error(`✖ Node ${process.versions.node} is too old; this project needs Node 20 or newer (tested: 20, 24 and 26).`);
+  console.error(
+    `✖ Node ${process.versions.node} is too old; this project needs Node 20 or newer (tested: 20, 24 and 26).`,
+  );
   process.exit(1);
 }
 if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {
