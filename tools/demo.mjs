@@ -15,12 +15,20 @@ const COMMANDS = {
   compare: async (args) => (await import("./lib/compare.mjs")).runCompare(args),
 };
 
-const USAGE = `Usage: npx zx tools/demo.mjs ${Object.keys(COMMANDS).join("|")} [options]   (--help after the command for its options)`;
-const HELP = `${USAGE}
+/** @type {Record<string, string>} one line per command for --help */
+const ABOUT = {
+  walkthrough: 'the Dapr quickstart "Resiliency: State Management", checked step by step (npm start)',
+  compare: "the three client styles side by side: latency, start-up, memory, the outage (npm run compare)",
+  failover: "Redis failing over under Sentinel while the app saves orders",
+};
 
-  walkthrough   the Dapr quickstart "Resiliency: State Management", checked step by step (npm start)
-  compare       the three client styles side by side: latency, start-up, memory, the outage (npm run compare)
-  -h, --help    this help`;
+const USAGE = `Usage: npx zx tools/demo.mjs ${Object.keys(COMMANDS).join("|")} [options]   (--help after the command for its options)`;
+const HELP = [
+  USAGE,
+  "",
+  ...Object.keys(COMMANDS).map((c) => `  ${c.padEnd(14)}${ABOUT[c] ?? ""}`),
+  `  ${"-h, --help".padEnd(14)}this help`,
+].join("\n");
 
 await main(async () => {
   const [command, ...rest] = scriptArgs(import.meta.url);
