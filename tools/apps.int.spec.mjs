@@ -1,15 +1,19 @@
+// @ts-check
 // The three client styles against a real daprd and a real Redis: each prints
 // exactly the seed's lines and its orders land in Redis with their values.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedis, startApp } from "./lib/isolated-stack.mjs";
+import { withRedisClient } from "./lib/redis.mjs";
 
 const N = 5;
+/** @param {number} n */
 const seedLines = (n) =>
   Array.from({ length: n }, (_, i) => [
     `Saving Order:  { orderId: '${i + 1}' }`,
     `Getting Order:  { orderId: '${i + 1}' }`,
   ]).flat();
 
+/** @type {{ name: string, variant: import("./lib/paths.mjs").VariantName, env: Record<string, string> }[]} */
 const cases = [
   { name: "sdk-app (SDK over HTTP)", variant: "sdk", env: {} },
   { name: "sdk-app (SDK over gRPC)", variant: "sdk", env: { DAPR_PROTOCOL: "grpc" } },
@@ -18,8 +22,11 @@ const cases = [
 ];
 
 describe.each(cases)("$name", ({ variant, env }) => {
+  /** @type {import("./lib/redis.mjs").LocalRedis} */
   let redis;
+  /** @type {import("./lib/isolated-stack.mjs").StackApp} */
   let app;
+  /** @type {Awaited<import("./lib/sidecar.mjs").Sidecar["appExited"]>} */
   let exit;
   beforeAll(async () => {
     redis = await startRedis();
@@ -41,15 +48,14 @@ describe.each(cases)("$name", ({ variant, env }) => {
   });
 
   it("leaves each order in Redis as order-processor||N with its JSON value", async () => {
-    const client = await redis.client();
-    try {
+    await withRedisClient(redis, async (client) => {
       const keys = (await client.keys("order-processor||*")).sort();
       expect(keys).toEqual(Array.from({ length: N }, (_, i) => `order-processor||${i + 1}`).sort());
       for (let i = 1; i <= N; i++) {
-        expect(JSON.parse(await client.hGet(`order-processor||${i}`, "data"))).toEqual({ orderId: String(i) });
+        expect(JSON.parse((await client.hGet(`order-processor||${i}`, "data")) ?? "null")).toEqual({
+          orderId: String(i),
+        });
       }
-    } finally {
-      await client.quit();
-    }
+    });
   });
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // Mistakes at the command line, in the resources and in the apps' environment:
 // each gets a clear message and a non-zero exit, never a stack trace or a
 // hang. The tools and apps run as the user runs them, as child processes.
@@ -8,20 +9,26 @@ import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { ROOT, RESOURCES, VARIANTS } from "./lib/paths.mjs";
+import { ROOT, RESOURCES, VARIANTS, VARIANT_NAMES } from "./lib/paths.mjs";
 import { ownRedis } from "./lib/test-support.mjs";
 import { startSidecar } from "./lib/sidecar.mjs";
 import { writeRunResources } from "./lib/resources.mjs";
 import { ToolError } from "./lib/errors.mjs";
+import { withRedisClient } from "./lib/redis.mjs";
 
 const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 
-/** Runs a command to its end (killed after timeoutMs: a hang fails the test). */
+/**
+ * Runs a command to its end (killed after timeoutMs: a hang fails the test).
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, timeoutMs?: number }} [options]
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, ms: number, hung: boolean }>}
+ */
 function run(args, { env = process.env, timeoutMs = 60_000 } = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(args[0], args.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(args[0] ?? "", args.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b) => (stdout += b));
@@ -33,18 +40,23 @@ function run(args, { env = process.env, timeoutMs = 60_000 } = {}) {
     });
   });
 }
+/** @param {string} script  @param {string[]} args  @param {Parameters<typeof run>[1]} [opts] */
 const zx = (script, args, opts) => run([process.execPath, ZX, path.join(ROOT, "tools", script), ...args], opts);
+/** @param {string} s */
 const plain = (s) => stripVTControlCharacters(s);
 
+/** @type {(() => unknown)[]} */
 const cleanups = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
+/** @param {string} prefix */
 function tempDir(prefix) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+/** @param {string} file  @param {(text: string) => string} edit */
 function brokenResources(file, edit) {
   const dir = tempDir("bad-resources-");
   for (const f of fs.readdirSync(RESOURCES)) fs.copyFileSync(path.join(RESOURCES, f), path.join(dir, f));
@@ -53,6 +65,7 @@ function brokenResources(file, edit) {
 }
 
 describe("zx tools/run.mjs refuses malformed resources before starting anything (exit 2, file:line)", () => {
+  /** @type {[string, string, (t: string) => string, RegExp][]} */
   const cases = [
     [
       "bad YAML",
@@ -136,6 +149,7 @@ describe("zx tools/run.mjs and tools/setup.mjs: usage mistakes exit 2 with the u
 });
 
 describe("the apps refuse a bad environment or flag: exit 2, one clear line, no stack trace", () => {
+  /** @type {[string, Record<string, string>, string[], string][]} */
   const cases = [
     [
       "DAPR_HTTP_PORT=abc",
@@ -158,7 +172,7 @@ describe("the apps refuse a bad environment or flag: exit 2, one clear line, no 
       "ORDER_CALL_TIMEOUT_MS must be from 1 to 9007199254740991, got 0",
     ],
   ];
-  for (const variant of Object.keys(VARIANTS)) {
+  for (const variant of VARIANT_NAMES) {
     it.each(cases)(`${variant}-app: %s`, async (_, env, args, message) => {
       const r = await run([process.execPath, VARIANTS[variant].main, ...args], {
         env: { ...process.env, ...env },
@@ -226,9 +240,9 @@ describe("missing Dapr", () => {
 describe("a port already taken", () => {
   it("daprd given a port another process listens on: ToolError naming that port and how to find the process", async () => {
     const other = net.createServer((sock) => sock.destroy()); // holds the port, answers nothing
-    await new Promise((r) => other.listen(0, "127.0.0.1", r));
-    cleanups.push(() => new Promise((r) => other.close(r)));
-    const { port } = other.address();
+    await new Promise((r) => other.listen(0, "127.0.0.1", () => r(undefined)));
+    cleanups.push(() => new Promise((r) => other.close(() => r(undefined))));
+    const { port } = /** @type {net.AddressInfo} */ (other.address());
     const redis = await ownRedis(cleanups);
     const resourcesDir = writeRunResources({ metadata: { redisHost: `localhost:${redis.port}` } });
     cleanups.push(() => fs.rmSync(resourcesDir, { recursive: true, force: true }));
@@ -254,15 +268,7 @@ describe("zx tools/run.mjs --resources DIR", () => {
     });
     expect(r.code, plain(r.stderr + r.stdout)).toBe(0);
     expect(plain(r.stdout)).toMatch(/http-app exited with code 0; daprd stopped/);
-    const client = await redis.client();
-    try {
-      expect((await client.keys("order-processor||*")).sort()).toEqual([
-        "order-processor||1",
-        "order-processor||2",
-        "order-processor||3",
-      ]);
-    } finally {
-      await client.quit();
-    }
+    const keys = await withRedisClient(redis, (client) => client.keys("order-processor||*"));
+    expect(keys.sort()).toEqual(["order-processor||1", "order-processor||2", "order-processor||3"]);
   });
 });

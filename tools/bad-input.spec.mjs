@@ -1,21 +1,29 @@
+// @ts-check
 // Mistakes refused with a message naming the file, the line and the problem
-// (or the port and the fix), before anything starts. No daprd needed.
+// (or the port and the fix), before anything starts; and every tool's --help.
+// No daprd needed.
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkResources } from "./lib/resources.mjs";
 import { ToolError } from "./lib/errors.mjs";
 import { LocalRedis } from "./lib/redis.mjs";
-import { RESOURCES } from "./lib/paths.mjs";
+import { RESOURCES, ROOT } from "./lib/paths.mjs";
 
+/** @type {string[]} */
 const dirs = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of resources/ with one file edited by `edit(text)`. */
+/**
+ * A copy of resources/ with one file edited by `edit(text)`.
+ * @param {string} file
+ * @param {(text: string) => string} edit
+ */
 function brokenResources(file, edit) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-resources-"));
   dirs.push(dir);
@@ -27,17 +35,23 @@ function brokenResources(file, edit) {
   return dir;
 }
 
+/** @param {string} dir  @param {string} file  @param {string} needle */
 const lineOf = (dir, file, needle) =>
   fs
     .readFileSync(path.join(dir, file), "utf8")
     .split("\n")
     .findIndex((l) => l.includes(needle)) + 1;
 
+/**
+ * @param {string} dir
+ * @returns {ToolError} what checkResources threw
+ */
 function refusal(dir) {
   try {
     checkResources(dir);
   } catch (err) {
-    return err;
+    if (err instanceof ToolError) return err;
+    throw err;
   }
   throw new Error(`checkResources(${dir}) accepted it`);
 }
@@ -113,8 +127,8 @@ describe("checkResources refuses malformed resources with file:line and the prob
 describe("a port already taken", () => {
   it("LocalRedis on a port something else listens on: ToolError naming the port and how to find the process", async () => {
     const other = net.createServer((sock) => sock.destroy()); // holds the port, answers nothing
-    await new Promise((r) => other.listen(0, "127.0.0.1", r));
-    const { port } = other.address();
+    await new Promise((r) => other.listen(0, "127.0.0.1", () => r(undefined)));
+    const { port } = /** @type {net.AddressInfo} */ (other.address());
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-taken-"));
     dirs.push(dir);
     try {
@@ -127,7 +141,66 @@ describe("a port already taken", () => {
       expect(err.fix).toContain(`ss -ltnp 'sport = :${port}'`);
       expect(fs.existsSync(path.join(dir, "redis.pid"))).toBe(false); // nothing was started
     } finally {
-      await new Promise((r) => other.close(r));
+      await new Promise((r) => other.close(() => r(undefined)));
     }
+  });
+});
+
+describe("every tool's --help and -h: its usage on stdout, exit 0, nothing started", () => {
+  const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
+  /** @type {[string, string[], string][]} */
+  const tools = [
+    ["demo.mjs", [], "Usage: npx zx tools/demo.mjs walkthrough|compare"],
+    ["run.mjs", [], "Usage: zx tools/run.mjs sdk|http|grpc"],
+    ["run.mjs", ["sdk"], "Usage: zx tools/run.mjs sdk|http|grpc"],
+    ["setup.mjs", [], "Usage: npm run setup [-- --redis auto|docker|local]"],
+    ["services.mjs", [], "Usage: npm run services -- status|stop"],
+    ["test.mjs", [], "Usage: npm test [-- VITEST ARGS]"],
+    ["readme.mjs", [], "Usage: npx zx tools/readme.mjs check|update"],
+    ["test-node-lts.mjs", [], "Usage: npx zx tools/test-node-lts.mjs"],
+  ];
+  for (const [tool, before, usage] of tools) {
+    for (const flag of ["--help", "-h"]) {
+      it(`${tool} ${[...before, flag].join(" ")}`, () => {
+        const r = spawnSync(process.execPath, [ZX, path.join(ROOT, "tools", tool), ...before, flag], {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: 30_000,
+          env: { ...process.env, NO_COLOR: "1" },
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.split("\n")[0]).toContain(usage);
+        expect(r.stdout).toMatch(/-h, --help +this help/);
+        expect(r.stderr).toBe("");
+      });
+    }
+  }
+});
+
+describe("the README and Node LTS tools refuse bad arguments: exit 2, the problem and the usage", () => {
+  const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
+  /** @type {[string, string[], string, string][]} */
+  const cases = [
+    ["readme.mjs", ["bogus"], "✖ Unknown: bogus", "Usage: npx zx tools/readme.mjs check|update"],
+    ["readme.mjs", [], "✖ check or update?", "Usage: npx zx tools/readme.mjs check|update"],
+    ["readme.mjs", ["check", "--only", "nope"], '✖ Unknown source "nope".', "Sources: walkthrough sdk, http-app:dapr"],
+    ["readme.mjs", ["check", "--test-count", "5"], "✖ --test-count goes with update.", "Usage:"],
+    ["readme.mjs", ["update", "--test-count", "many"], '✖ --test-count must be a whole number, got "many"', "Usage:"],
+    ["test-node-lts.mjs", ["--node", "lts"], '✖ --node takes Node majors like 24,26, got "lts"', "Usage:"],
+    ["test-node-lts.mjs", ["--bogus"], "✖ Unknown option '--bogus'", "Usage:"],
+  ];
+  it.each(cases)("%s %j", (tool, args, first, hint) => {
+    const r = spawnSync(process.execPath, [ZX, path.join(ROOT, "tools", tool), ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    expect(r.status, r.stderr).toBe(2);
+    const err = r.stderr.trim();
+    expect(err.split("\n")[0]).toContain(first);
+    expect(err).toContain(hint);
+    expect(err).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(r.stdout).toBe("");
   });
 });

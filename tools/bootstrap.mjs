@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // First step of `npm start` and `npm test` on a fresh clone: install the npm
 // dependencies when node_modules is missing or older than the lockfile.
 // Node built-ins only, since nothing else is installed yet.
@@ -11,9 +12,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const installed = path.join(root, "node_modules/.package-lock.json");
 const lock = path.join(root, "package-lock.json");
 
-const [major] = process.versions.node.split(".").map(Number);
+const major = Number(process.versions.node.split(".")[0]);
 if (major < 20) {
-  console.error(`✖ Node ${process.versions.node} is too old; this project needs Node 20 or newer.`);
+  console.error(
+    `✖ Node ${process.versions.node} is too old; this project needs Node 20 or newer (tested: 20, 24 and 26).`,
+  );
   process.exit(1);
 }
 if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {

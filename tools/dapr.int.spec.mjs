@@ -1,8 +1,10 @@
+// @ts-check
 // The foundation: a real daprd, built or installed by the setup, with the
 // project's state store and resiliency policy, in front of a real Redis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { $ } from "zx";
 import { startRedis, startApp } from "./lib/isolated-stack.mjs";
+import { withRedisClient } from "./lib/redis.mjs";
 import { findCli } from "./lib/dapr-install.mjs";
 import { RESOURCES, DAPR_CONFIG, VERSIONS } from "./lib/paths.mjs";
 
@@ -29,7 +31,9 @@ describe("Dapr install", () => {
 });
 
 describe("daprd + Redis through the Dapr HTTP state API", () => {
+  /** @type {import("./lib/redis.mjs").LocalRedis} */
   let redis;
+  /** @type {import("./lib/isolated-stack.mjs").StackApp} */
   let app;
   beforeAll(async () => {
     redis = await startRedis();
@@ -41,7 +45,7 @@ describe("daprd + Redis through the Dapr HTTP state API", () => {
   });
 
   it("loads the resiliency policy and the state store at start", () => {
-    const msgs = app.recorder.events.map((e) => e.msg ?? "");
+    const msgs = app.recorder.events.map((/** @type {{ msg?: string }} */ e) => e.msg ?? "");
     expect(msgs).toContain("Loading Resiliency configuration: myresiliency");
     expect(msgs).toContain("Component loaded: statestore (state.redis/v1)");
   });
@@ -58,12 +62,8 @@ describe("daprd + Redis through the Dapr HTTP state API", () => {
     const read = await fetch(`${base}/foundation`);
     expect(read.status).toBe(200);
     expect(await read.json()).toEqual(value);
-    const client = await redis.client();
-    try {
-      expect(JSON.parse(await client.hGet("order-processor||foundation", "data"))).toEqual(value);
-    } finally {
-      await client.quit();
-    }
+    const stored = await withRedisClient(redis, (client) => client.hGet("order-processor||foundation", "data"));
+    expect(JSON.parse(stored ?? "null")).toEqual(value);
   });
 
   it("listens only on loopback", async () => {

@@ -1,29 +1,45 @@
 #!/usr/bin/env zx
+// @ts-check
 // The demos, one entry point:
 //   npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local] [--outage <s>] [--json] [-- <app command>]
 //   npx zx tools/demo.mjs compare [--quick] [--json] [--variants sdk,http,grpc]
 //   npx zx tools/demo.mjs failover [--variant sdk|http|grpc|all] [--rounds N] [--json] [--durability async|safe] [--latency]
-import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
 import { ensureBuilt } from "./lib/prerequisites.mjs";
 import { sendHumanOutputTo } from "./lib/console.mjs";
 
+/** @typedef {(args: string[]) => Promise<number | void>} Command */
+
+/** @type {Record<string, Command>} */
 const COMMANDS = {
   walkthrough: async (args) => (await import("./lib/walkthrough/index.mjs")).runWalkthrough(args),
   compare: async (args) => (await import("./lib/compare/index.mjs")).runCompare(args),
   failover: async (args) => (await import("./lib/failover/flow.mjs")).runFailover(args),
 };
 
+/** @type {Record<string, string>} one line per command for --help */
+const ABOUT = {
+  walkthrough: 'the Dapr quickstart "Resiliency: State Management", checked step by step (npm start)',
+  compare: "the three client styles side by side: latency, start-up, memory, the outage (npm run compare)",
+  failover: "Redis failing over under Sentinel while the app saves orders",
+};
+
+const USAGE = `Usage: npx zx tools/demo.mjs ${Object.keys(COMMANDS).join("|")} [options]   (--help after the command for its options)`;
+const HELP = [
+  USAGE,
+  "",
+  ...Object.keys(COMMANDS).map((c) => `  ${c.padEnd(14)}${ABOUT[c] ?? ""}`),
+  `  ${"-h, --help".padEnd(14)}this help`,
+].join("\n");
+
 await main(async () => {
   const [command, ...rest] = scriptArgs(import.meta.url);
-  if (!COMMANDS[command]) {
-    throw new UsageError(
-      command ? `Unknown command "${command}".` : "Which demo?",
-      "Usage: npx zx tools/demo.mjs walkthrough|compare|failover [options]   (--help after the command for its options)",
-    );
-  }
+  if (wantsHelp(command ? [command] : [])) return printUsage(HELP);
+  const run = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) throw new UsageError(command ? `Unknown command "${command}".` : "Which demo?", USAGE);
   if (rest.includes("--json")) sendHumanOutputTo(process.stderr); // stdout is for the JSON result
   // Both commands read the apps' lines with the library's parser (libs/order-model/dist):
   // on a fresh clone, build before loading them.
   await ensureBuilt();
-  return COMMANDS[command](rest);
+  return run(rest);
 });

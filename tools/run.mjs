@@ -1,4 +1,5 @@
 #!/usr/bin/env zx
+// @ts-check
 // Runs one order-processor variant beside daprd with the project's
 // resources: `npx nx run sdk-app:dapr` calls this. Ctrl-C stops the app
 // (it prints its last saved order) and daprd.
@@ -8,20 +9,32 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
 import { ensurePrerequisites } from "./lib/prerequisites.mjs";
 import { startSidecar } from "./lib/sidecar.mjs";
 import { REDIS_PASSWORD_ENV, writeRunResources } from "./lib/resources.mjs";
 import { onCleanup } from "./lib/cleanup.mjs";
 import { printEvent } from "./lib/stream.mjs";
 import { say } from "./lib/console.mjs";
-import { RESOURCES, VARIANTS } from "./lib/paths.mjs";
+import { isVariant, RESOURCES, VARIANTS } from "./lib/paths.mjs";
 
 const USAGE =
   "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";
+const HELP = `${USAGE}
+
+Runs one order-processor variant beside its own daprd, with the project's resources, until Ctrl-C.
+  sdk|http|grpc     apps/sdk-app (the @dapr/dapr SDK), apps/http-app (fetch), apps/grpc-app (Connect)
+  --verbose         all of daprd's lines, not just the resiliency, component and error ones
+  --redis MODE      auto (default): the dapr_redis container if Docker runs one, else the project's redis-server;
+                    docker or local to choose
+  --resources DIR   another resources folder (default: resources/)
+  -- FLAGS          passed to the app: --count N, --interval-ms MS, --start-id N, --call-timeout-ms MS, --retry-pause-ms MS
+  -h, --help        this help
+With REDIS_PASSWORD set, daprd reads the Redis password from it through a secret store.`;
 
 await main(async () => {
   const argv = scriptArgs(import.meta.url);
+  if (wantsHelp(argv)) return printUsage(HELP);
   const dd = argv.indexOf("--");
   const appArgs = dd >= 0 ? argv.slice(dd + 1) : [];
   let parsed;
@@ -37,10 +50,10 @@ await main(async () => {
       },
     });
   } catch (err) {
-    throw new UsageError(err.message, USAGE);
+    throw new UsageError(err instanceof Error ? err.message : String(err), USAGE);
   }
   const [variant, ...rest] = parsed.positionals;
-  if (!VARIANTS[variant] || rest.length) {
+  if (!isVariant(variant) || rest.length) {
     throw new UsageError(
       variant ? `Unknown variant "${[variant, ...rest].join(" ")}".` : "Which variant?",
       `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}`,

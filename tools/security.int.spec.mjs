@@ -1,3 +1,4 @@
+// @ts-check
 // Security: daprd's API token (DAPR_API_TOKEN) for all three client styles,
 // the Redis password read through a secret store instead of written in a
 // file, and nothing the project starts listening beyond loopback.
@@ -16,12 +17,17 @@ import { cleanupList, ownRedis } from "./lib/test-support.mjs";
 import { ToolError } from "./lib/errors.mjs";
 import { checkResources, writeRunResources, ENV_SECRET_STORE } from "./lib/resources.mjs";
 import { isPortOpen } from "./lib/net.mjs";
-import { ROOT, VARIANTS } from "./lib/paths.mjs";
+import { ROOT, VARIANTS, VARIANT_NAMES } from "./lib/paths.mjs";
+import { withRedisClient } from "./lib/redis.mjs";
 
-const VARIANT_NAMES = Object.keys(VARIANTS);
-
-/** Runs the built app against a running daprd with the given token (undefined: none) until it has retried, then stops it. */
+/**
+ * Runs the built app against a running daprd with the given token (undefined: none) until it has retried, then stops it.
+ * @param {import("./lib/paths.mjs").VariantName} variant
+ * @param {import("./lib/sidecar.mjs").Sidecar} sidecar
+ * @param {string | undefined} token
+ */
 async function runAppWithToken(variant, sidecar, token) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
     DAPR_HOST: "127.0.0.1",
@@ -47,6 +53,7 @@ async function runAppWithToken(variant, sidecar, token) {
 }
 
 describe("DAPR_API_TOKEN: daprd requires it, every app variant sends it", () => {
+  /** @type {Record<import("./lib/paths.mjs").VariantName, (set: boolean) => RegExp>} */
   const REFUSED = {
     sdk: (set) =>
       new RegExp(
@@ -70,7 +77,7 @@ describe("DAPR_API_TOKEN: daprd requires it, every app variant sends it", () => 
 
       // The raw HTTP API: no token and a wrong one get 401, the right one the order.
       const url = `http://127.0.0.1:${app.sidecar.ports.http}/v1.0/state/statestore/1`;
-      for (const headers of [{}, { "dapr-api-token": "wrong" }]) {
+      for (const headers of [{}, { "dapr-api-token": "wrong" }].map((h) => /** @type {Record<string, string>} */ (h))) {
         const res = await fetch(url, { headers });
         expect(res.status).toBe(401);
         expect((await res.text()).trim()).toBe("invalid api token");
@@ -87,12 +94,7 @@ describe("DAPR_API_TOKEN: daprd requires it, every app variant sends it", () => 
         expect(r.stderr).toMatch(new RegExp(`${variant}-app: stopped; last order saved: none \\(0 saved`));
         expect(r.stdout).toBe("");
       }
-      const client = await redis.client();
-      try {
-        expect(await client.exists("order-processor||100")).toBe(0);
-      } finally {
-        await client.quit();
-      }
+      expect(await withRedisClient(redis, (client) => client.exists("order-processor||100"))).toBe(0);
     },
   );
 });
@@ -105,7 +107,7 @@ describe("Redis password from an environment variable through a secret store, no
     onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
     const store = parse(fs.readFileSync(path.join(dir, "statestore.yaml"), "utf8"));
     expect(store.auth).toEqual({ secretStore: ENV_SECRET_STORE });
-    expect(store.spec.metadata.find((m) => m.name === "redisPassword")).toEqual({
+    expect(store.spec.metadata.find((/** @type {{ name: string }} */ m) => m.name === "redisPassword")).toEqual({
       name: "redisPassword",
       secretKeyRef: { name: "PASSWORD", key: "PASSWORD" },
     });
@@ -134,38 +136,36 @@ describe("Redis password from an environment variable through a secret store, no
       cleanups.push(() => app.stop());
       expect(await app.sidecar.appExited).toEqual({ code: 0, signal: null });
       expect(app.recorder.savedOrders()).toEqual([1, 2, 3]);
-      const msgs = app.recorder.events.map((e) => e.msg ?? "");
+      const msgs = app.recorder.events.map((/** @type {{ msg?: string }} */ e) => e.msg ?? "");
       expect(msgs).toContain(`Component loaded: ${ENV_SECRET_STORE} (secretstores.local.env/v1)`);
       expect(fs.readFileSync(path.join(app.resourcesDir, "statestore.yaml"), "utf8")).not.toContain(password);
       // The secret store hands out REDIS_* only, not the rest of daprd's environment.
-      const bulk = await (
-        await fetch(`http://127.0.0.1:${app.sidecar.ports.http}/v1.0/secrets/${ENV_SECRET_STORE}/bulk`)
-      ).json();
+      const res = await fetch(`http://127.0.0.1:${app.sidecar.ports.http}/v1.0/secrets/${ENV_SECRET_STORE}/bulk`);
+      const bulk = /** @type {Record<string, unknown>} */ (await res.json());
       expect(Object.keys(bulk)).toEqual(["PASSWORD"]);
       // Redis really asks for it.
+      /** @type {string} */
       const reply = await new Promise((resolve, reject) => {
         const sock = net.connect(redis.port, "127.0.0.1", () => sock.write("PING\r\n"));
         sock.once("data", (b) => (sock.destroy(), resolve(b.toString())));
         sock.once("error", reject);
       });
       expect(reply).toMatch(/^-NOAUTH Authentication required/);
-      const client = await redis.client();
-      try {
-        expect(JSON.parse(await client.hGet("order-processor||3", "data"))).toEqual({ orderId: "3" });
-      } finally {
-        await client.quit();
-      }
+      const stored = await withRedisClient(redis, (client) => client.hGet("order-processor||3", "data"));
+      expect(JSON.parse(stored ?? "null")).toEqual({ orderId: "3" });
     },
   );
 
-  test.concurrent.for([
-    [
-      "a wrong password",
-      { REDIS_PASSWORD: "not-the-password" },
-      /WRONGPASS invalid username-password pair or user is disabled/,
-    ],
-    ["REDIS_PASSWORD not set", {}, /NOAUTH Authentication required/],
-  ])(
+  test.concurrent.for(
+    /** @type {[string, Record<string, string>, RegExp][]} */ ([
+      [
+        "a wrong password",
+        { REDIS_PASSWORD: "not-the-password" },
+        /WRONGPASS invalid username-password pair or user is disabled/,
+      ],
+      ["REDIS_PASSWORD not set", {}, /NOAUTH Authentication required/],
+    ]),
+  )(
     "%s: daprd stops at start with Redis' own error, and the tools say so",
     async ([, daprdEnv, redisError], { expect, onTestFinished }) => {
       const cleanups = cleanupList(onTestFinished);
@@ -212,16 +212,8 @@ describe("Redis password from an environment variable through a secret store, no
     expect(text).toMatch(/Redis password: from REDIS_PASSWORD through a secretstores\.local\.env secret store/);
     expect(text).toMatch(/grpc-app exited with code 0; daprd stopped/);
     expect(text).not.toContain(password);
-    const client = await redis.client();
-    try {
-      expect((await client.keys("order-processor||*")).sort()).toEqual([
-        "order-processor||1",
-        "order-processor||2",
-        "order-processor||3",
-      ]);
-    } finally {
-      await client.quit();
-    }
+    const keys = await withRedisClient(redis, (client) => client.keys("order-processor||*"));
+    expect(keys.sort()).toEqual(["order-processor||1", "order-processor||2", "order-processor||3"]);
   });
 });
 
@@ -244,7 +236,13 @@ describe("loopback only", () => {
         return app;
       }),
     );
-    await Promise.all(apps.map((a) => a.recorder.waitFor((e) => e.order?.kind === "getting", { timeoutMs: 30_000 })));
+    await Promise.all(
+      apps.map((a) =>
+        a.recorder.waitFor((/** @type {{ order?: { kind: string } }} */ e) => e.order?.kind === "getting", {
+          timeoutMs: 30_000,
+        }),
+      ),
+    );
     const pids = {
       redis: [redis.pid()],
       daprd: apps.map((a) => a.sidecar.daprd.pid),
@@ -254,8 +252,10 @@ describe("loopback only", () => {
     expect(all.every((p) => Number.isInteger(p))).toBe(true);
     const tcp = (await $`ss -ltnpH`.quiet()).stdout.split("\n");
     const udp = (await $`ss -lunpH`.quiet()).stdout.split("\n");
+    /** @param {string[]} lines  @param {(number | undefined)[]} list */
     const owned = (lines, list) => lines.filter((l) => list.some((p) => l.includes(`pid=${p},`)));
-    const local = (l) => l.trim().split(/\s+/)[3];
+    /** @param {string} l */
+    const local = (l) => l.trim().split(/\s+/)[3] ?? "";
     const mine = owned([...tcp, ...udp], all);
     for (const l of mine) expect(local(l), l).toMatch(/^(127\.0\.0\.1|\[::1\]):\d+$/);
     // not vacuous: Redis on both loopbacks, each daprd on its four ports, the apps on none

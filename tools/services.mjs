@@ -1,16 +1,28 @@
 #!/usr/bin/env zx
+// @ts-check
 // The long-running services the tools start and leave running, as `dapr init`
 // leaves its containers: npm run services -- status|stop
-import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
-import { LocalRedis } from "./lib/redis.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
+import { DEFAULT_REDIS_PORT, LocalRedis } from "./lib/redis.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT, stopControlPlane } from "./lib/control-plane.mjs";
 import { isPortOpen } from "./lib/net.mjs";
 import { say, step } from "./lib/console.mjs";
 
+const USAGE = "Usage: npm run services -- status|stop";
+const HELP = `${USAGE}
+
+The services the tools start and leave running, as \`dapr init\` leaves its containers:
+Redis (127.0.0.1:${DEFAULT_REDIS_PORT}), placement (:${PLACEMENT_PORT}), scheduler (:${SCHEDULER_PORT}).
+  status        (default) which of them run, and whether this project started them
+  stop          stops the ones this project started
+  -h, --help    this help`;
+
 await main(async () => {
-  const [command = "status", ...rest] = scriptArgs(import.meta.url).filter((a) => a !== "--");
+  const args = scriptArgs(import.meta.url).filter((a) => a !== "--");
+  if (wantsHelp(args)) return printUsage(HELP);
+  const [command = "status", ...rest] = args;
   if (!["status", "stop"].includes(command) || rest.length)
-    throw new UsageError(`Unknown: ${[command, ...rest].join(" ")}`, "Usage: npm run services -- status|stop");
+    throw new UsageError(`Unknown: ${[command, ...rest].join(" ")}`, USAGE);
   const redis = new LocalRedis();
   if (command === "stop") {
     if (await redis.isOurs()) {

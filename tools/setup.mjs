@@ -1,23 +1,32 @@
 #!/usr/bin/env zx
+// @ts-check
 // npm run setup: install Dapr (or use the one installed), start Redis,
 // placement and scheduler, build the apps. A second run takes seconds.
 import { parseArgs } from "node:util";
-import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
 import { ensurePrerequisites } from "./lib/prerequisites.mjs";
 import { step } from "./lib/console.mjs";
 
+const USAGE = "Usage: npm run setup [-- --redis auto|docker|local]";
+const HELP = `${USAGE}
+
+Installs Dapr (or uses the one installed; without one it builds it from its Go modules), starts Redis,
+placement and scheduler on loopback, and builds the apps. Everything already done is skipped.
+  --redis MODE   auto (default): the dapr_redis container if Docker runs one, else the project's redis-server;
+                 docker or local to choose
+  -h, --help     this help
+REDIS_PASSWORD=... starts the project's Redis with that password.`;
+
 await main(async () => {
+  const args = scriptArgs(import.meta.url).filter((a) => a !== "--");
+  if (wantsHelp(args)) return printUsage(HELP);
   let redisMode;
   try {
     ({
       values: { redis: redisMode },
-    } = parseArgs({
-      args: scriptArgs(import.meta.url).filter((a) => a !== "--"),
-      options: { redis: { type: "string", default: "auto" } },
-      strict: true,
-    }));
+    } = parseArgs({ args, options: { redis: { type: "string", default: "auto" } }, strict: true }));
   } catch (err) {
-    throw new UsageError(err.message, "Usage: npm run setup [-- --redis auto|docker|local]");
+    throw new UsageError(err instanceof Error ? err.message : String(err), USAGE);
   }
   const started = Date.now();
   const { dapr, redis } = await ensurePrerequisites({ redisMode });

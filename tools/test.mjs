@@ -1,17 +1,62 @@
 #!/usr/bin/env zx
+// @ts-check
 // npm test: set up what the tests need (Dapr, Redis, placement, scheduler,
 // built apps), then run every Vitest project: unit, then integration
 // against real daprd and Redis. Ends with a plain "N passed, N failed" line.
+// After a full run (no arguments) it checks README.md against the run: the
+// summary it shows, and the output blocks of the walkthrough and
+// `nx run http-app:dapr` (tools/readme.mjs check, about 2 minutes).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { main, scriptArgs } from "./lib/errors.mjs";
+import { main, printUsage, scriptArgs, wantsHelp } from "./lib/errors.mjs";
 import { ensurePrerequisites } from "./lib/prerequisites.mjs";
 import { ROOT } from "./lib/paths.mjs";
-import { step } from "./lib/console.mjs";
+import { say, step } from "./lib/console.mjs";
+import { compareBlocks, readBlocks, runSources } from "./lib/readme/outputs.mjs";
+
+const HELP = `Usage: npm test [-- VITEST ARGS]
+
+Installs and starts what the tests need, then runs every test (Vitest: the unit project, then integration
+against real daprd and Redis), and prints "N passed, N failed". Arguments go to \`vitest run\` unchanged:
+  npm test -- tools/bad-input.spec.mjs     one file
+  npm test -- --project unit               the unit tests only
+Without arguments it then checks README.md against the run: the "N passed" summary and the output blocks
+of the walkthrough and \`npx nx run http-app:dapr\` (their real output; about 2 minutes).
+  -h, --help   this help (vitest's own: npx vitest --help)`;
+
+/**
+ * README's "npm test" summary against this run's numbers.
+ * @param {number} passed
+ * @returns {string[]} problems, empty when it matches
+ */
+function checkSummary(passed) {
+  const blocks = readBlocks().filter((b) => b.source === "npm test");
+  if (!blocks.length) return ['README.md has no "<!-- output: npm test, summary -->" block.'];
+  return blocks
+    .filter((b) => b.body.trim() !== `${passed} passed, 0 failed`)
+    .map(
+      (b) =>
+        `README.md:${b.line} says "${b.body.trim()}", this run: ${passed} passed, 0 failed. If the new count is right: npx zx tools/readme.mjs update --test-count ${passed}`,
+    );
+}
+
+/** The walkthrough's and `nx run http-app:dapr`'s blocks against a real run of each. */
+async function checkOutputs() {
+  const blocks = readBlocks();
+  const results = compareBlocks(blocks, await runSources(blocks, { log: (t) => say("readme", t) }));
+  return results
+    .filter((r) => !r.ok)
+    .map(
+      (r) =>
+        `README.md:${r.block.line} (${r.block.source}, ${r.block.select}): ${r.why}. If the new output is right: npx zx tools/readme.mjs update`,
+    );
+}
 
 await main(async () => {
+  const args = scriptArgs(import.meta.url);
+  if (wantsHelp(args)) return printUsage(HELP);
   await ensurePrerequisites();
   const report = path.join(os.tmpdir(), `vitest-${process.pid}.json`);
   step("running the tests (vitest run --config tools/vitest.config.mjs)");
@@ -25,17 +70,23 @@ await main(async () => {
       "--reporter=default",
       "--reporter=json",
       `--outputFile.json=${report}`,
-      ...scriptArgs(import.meta.url),
+      ...args,
     ],
     { cwd: ROOT, stdio: "inherit" },
   );
+  /** @type {number} */
   const code = await new Promise((r) => vitest.once("exit", (c, s) => r(c ?? (s ? 1 : 0))));
-  if (fs.existsSync(report)) {
-    const r = JSON.parse(fs.readFileSync(report, "utf8"));
-    fs.rmSync(report, { force: true });
-    console.log(
-      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""}`,
-    );
+  if (!fs.existsSync(report)) return code || 1;
+  const r = JSON.parse(fs.readFileSync(report, "utf8"));
+  fs.rmSync(report, { force: true });
+  const summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""}`;
+  if (code !== 0 || args.length) {
+    console.log(`\n${summary}`);
+    return code;
   }
-  return code;
+  step("checking README.md against this run");
+  const problems = [...checkSummary(r.numPassedTests), ...(await checkOutputs())];
+  for (const p of problems) say("readme", `✘ ${p}`);
+  console.log(`\n${summary}${problems.length ? `; README.md out of date (${problems.length})` : ""}`);
+  return problems.length ? 1 : 0;
 });

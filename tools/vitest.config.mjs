@@ -1,3 +1,4 @@
+// @ts-check
 // One Vitest run for the whole repo (the top level holds no config files).
 // unit: our own logic, in-memory fakes only. integration: real daprd, real
 // Redis, real SDK; each test starts its own Redis and daprd on free ports.

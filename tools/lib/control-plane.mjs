@@ -1,3 +1,4 @@
+// @ts-check
 // Placement (actors) and scheduler (jobs, reminders) on the ports `dapr run`
 // expects: in slim mode nothing starts them, so the tools do, as `dapr init`
 // would with its containers. They keep running after a tool ends, like those
@@ -14,7 +15,10 @@ import { step } from "./console.mjs";
 export const PLACEMENT_PORT = 50005;
 export const SCHEDULER_PORT = 50006;
 
-/** What both services take: their port and free health and metrics ports, all on loopback. */
+/**
+ * What both services take: their port and free health and metrics ports, all on loopback.
+ * @param {number} port
+ */
 const loopbackArgs = async (port) => [
   "--port",
   String(port),
@@ -30,6 +34,9 @@ const loopbackArgs = async (port) => [
   "127.0.0.1",
 ];
 
+/** @typedef {"placement" | "scheduler"} ServiceName */
+
+/** @type {Record<ServiceName, { port: number, args: () => Promise<string[]> }>} */
 const SERVICES = {
   placement: {
     port: PLACEMENT_PORT,
@@ -55,9 +62,12 @@ const SERVICES = {
   },
 };
 
+/** @param {ServiceName} name */
 const pidFile = (name) => path.join(STATE_DIR, "services", `${name}.pid`);
-export const serviceLog = (name) => path.join(STATE_DIR, "services", `${name}.log`);
+/** @param {ServiceName} name */
+const serviceLog = (name) => path.join(STATE_DIR, "services", `${name}.log`);
 
+/** @param {ServiceName} name */
 function livePid(name) {
   try {
     const pid = Number(fs.readFileSync(pidFile(name), "utf8"));
@@ -68,6 +78,10 @@ function livePid(name) {
   }
 }
 
+/**
+ * @param {ServiceName} name
+ * @returns {Promise<boolean>} false when something already listens on its port
+ */
 async function ensureService(name) {
   const svc = SERVICES[name];
   if (await isPortOpen(svc.port)) return false;
@@ -87,6 +101,7 @@ async function ensureService(name) {
   return true;
 }
 
+/** Starts placement and scheduler unless their ports already answer. */
 export async function ensureControlPlane() {
   await ensureService("placement");
   await ensureService("scheduler");
@@ -94,7 +109,7 @@ export async function ensureControlPlane() {
 
 /** Stops placement and scheduler if this project started them. */
 export async function stopControlPlane() {
-  for (const name of Object.keys(SERVICES)) {
+  for (const name of /** @type {ServiceName[]} */ (Object.keys(SERVICES))) {
     const pid = livePid(name);
     if (!pid) continue;
     process.kill(pid, "SIGTERM");

@@ -1,3 +1,4 @@
+// @ts-check
 // Makes sure a real Dapr is installed: the `dapr` CLI on PATH and daprd,
 // placement and scheduler in ~/.dapr/bin. An existing install of the pinned
 // runtime line (a laptop after `dapr init`) is used as it is. Otherwise, since
@@ -12,24 +13,43 @@ import { ToolError } from "./errors.mjs";
 import { step } from "./console.mjs";
 
 const RUNTIME_BINARIES = ["daprd", "placement", "scheduler"];
-const CLI_TARGETS = ["/usr/local/bin/dapr", path.join(DAPR_BIN, "dapr")];
+// Where Dapr's own installer puts the CLI when it may (root); otherwise beside daprd.
+const CLI_SYSTEM = "/usr/local/bin/dapr";
+const CLI_USER = path.join(DAPR_BIN, "dapr");
+const CLI_TARGETS = [CLI_SYSTEM, CLI_USER];
+/** @param {string | undefined} v e.g. 1.18.2  @returns {string | undefined} e.g. 1.18 */
 const minor = (v) => v?.split(".").slice(0, 2).join(".");
 
+/**
+ * @param {string} bin
+ * @returns {Promise<string | undefined>} what `bin --version` prints, if it runs
+ */
 async function version(bin, args = ["--version"]) {
   if (!fs.existsSync(bin)) return undefined;
   const out = await $`${bin} ${args}`.nothrow().quiet().timeout("10s");
   return out.exitCode === 0 ? out.stdout.trim() : undefined;
 }
 
-/** The dapr CLI: on PATH, or where installCli() puts it (which PATH may lack). */
+/**
+ * The dapr CLI: on PATH, or where installCli() puts it (which PATH may lack).
+ * @returns {Promise<string | undefined>}
+ */
 export async function findCli() {
   const onPath = await which("dapr", { nothrow: true });
   if (onPath) return onPath;
   return CLI_TARGETS.find((p) => fs.existsSync(p));
 }
 
-/** What is installed now: CLI path and version, runtime version, which binaries are missing. */
-export async function inspectDapr() {
+/**
+ * What is installed: the CLI's path and version, the runtime's version, the runtime binaries missing from ~/.dapr/bin.
+ * @typedef {{ cli: string | undefined, cliVersion: string | undefined, runtime: string | undefined, missing: string[] }} DaprInstall
+ */
+
+/**
+ * What is installed now.
+ * @returns {Promise<DaprInstall>}
+ */
+async function inspectDapr() {
   const cli = await findCli();
   const cliOut = cli ? await version(cli, ["--version"]) : undefined;
   const cliVersion = /CLI version:\s*(\S+)/.exec(cliOut ?? "")?.[1];
@@ -38,11 +58,17 @@ export async function inspectDapr() {
   return { cli, cliVersion, runtime, missing };
 }
 
+/** @param {DaprInstall} found */
 function needsRuntime(found) {
   return found.missing.length > 0 || minor(found.runtime) !== minor(VERSIONS.daprRuntime);
 }
 
-/** Builds with Go, printing a line per 50 packages compiled so a long cold build shows progress. */
+/**
+ * Builds with Go, printing a line per 50 packages compiled so a long cold build shows progress.
+ * @param {string} title
+ * @param {string} cwd the Go wrapper module
+ * @param {string[]} args after `go build -v`
+ */
 async function goBuild(title, cwd, args) {
   const started = Date.now();
   let packages = 0;
@@ -74,6 +100,7 @@ async function goBuild(title, cwd, args) {
 }
 
 /** What of Dapr is missing, for messages: "the dapr CLI on PATH; daprd, placement in ~/.dapr/bin". */
+/** @param {DaprInstall} found */
 function describeMissing(found) {
   const parts = [];
   if (!found.cli) parts.push("the dapr CLI on PATH");
@@ -85,6 +112,7 @@ function describeMissing(found) {
   return parts.join("; ");
 }
 
+/** @param {DaprInstall} found */
 async function requireGo(found) {
   const go = await which("go", { nothrow: true });
   if (!go) {
@@ -141,6 +169,7 @@ async function buildCli() {
 }
 
 /** Copies a file over a binary that may be running (a running daprd makes a plain copy fail with ETXTBSY). */
+/** @param {string} from  @param {string} to */
 function install(from, to) {
   const tmp = `${to}.new-${process.pid}`;
   fs.copyFileSync(from, tmp);
@@ -149,6 +178,7 @@ function install(from, to) {
 }
 
 /** Lays ~/.dapr out as `dapr init --slim` does: bin/, components/, config.yaml. */
+/** @param {string} runtimeDir where buildRuntime() put the binaries */
 function layOutDaprHome(runtimeDir) {
   fs.mkdirSync(DAPR_BIN, { recursive: true });
   fs.mkdirSync(path.join(DAPR_HOME, "components"), { recursive: true });
@@ -162,15 +192,18 @@ function layOutDaprHome(runtimeDir) {
   }
 }
 
+/** @param {string} bin  @returns {string} where it went */
 function installCli(bin) {
-  // Where Dapr's own installer puts it when it may; otherwise beside daprd.
-  const target = process.getuid?.() === 0 ? CLI_TARGETS[0] : CLI_TARGETS[1];
+  const target = process.getuid?.() === 0 ? CLI_SYSTEM : CLI_USER;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   install(bin, target);
   return target;
 }
 
-/** Ensures Dapr is installed; returns what is there. Skips every step already done. */
+/**
+ * Ensures Dapr is installed; returns what is there. Skips every step already done.
+ * @returns {Promise<DaprInstall>}
+ */
 export async function ensureDapr() {
   let found = await inspectDapr();
   if (!needsRuntime(found) && found.cli) {

@@ -1,3 +1,4 @@
+// @ts-check
 // An isolated stack for `compare`, the failover demo and the integration tests:
 // a Redis of its own on a free port, resources pointing at it, and an
 // order-processor beside a real daprd. Nothing here touches the project's
@@ -12,6 +13,10 @@ import { writeRunResources } from "./resources.mjs";
 import { Recorder } from "./recorder.mjs";
 import { VARIANTS } from "./paths.mjs";
 
+/**
+ * A redis-server of its own on a free port, data in a new temporary folder.
+ * @param {{ password?: string }} [options]
+ */
 export async function startRedis({ password } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-test-"));
   const redis = new LocalRedis({ port: await freePort(), dir, password });
@@ -20,8 +25,29 @@ export async function startRedis({ password } = {}) {
 }
 
 /**
+ * An app beside its daprd, on resources pointing at its own Redis.
+ * @typedef {object} StackApp
+ * @property {import("./sidecar.mjs").Sidecar} sidecar
+ * @property {Recorder} recorder every line both printed, parsed
+ * @property {string} resourcesDir the per-run copy of resources/
+ * @property {() => Promise<void>} stop stops app and daprd, removes the copy
+ */
+
+/**
  * Starts an app variant (or any command) with daprd against `redis`.
- * Options: variant, command, appArgs, env, daprdEnv, apiToken, appId, resources (writeRunResources options).
+ * @param {object} o
+ * @param {Pick<import("./redis.mjs").RedisHandle, "port">} o.redis
+ * @param {import("./paths.mjs").VariantName} [o.variant] which app (or give `command`)
+ * @param {string[]} [o.command] any command instead of a variant's app
+ * @param {string[]} [o.appArgs] flags for the variant's app
+ * @param {Record<string, string>} [o.env] for the app
+ * @param {Record<string, string>} [o.daprdEnv] for daprd only
+ * @param {string} [o.apiToken]
+ * @param {string} [o.appId]
+ * @param {Parameters<typeof writeRunResources>[0]} [o.resources] how to change the copy of resources/
+ * @param {(e: any) => void} [o.onEvent] each recorded event, as it comes
+ * @param {string} [o.logLevel] daprd's
+ * @returns {Promise<StackApp>}
  */
 export async function startApp({
   redis,
@@ -35,14 +61,16 @@ export async function startApp({
   resources = {},
   onEvent,
   logLevel,
-} = {}) {
+}) {
+  const appCommand = command ?? (variant && [process.execPath, VARIANTS[variant].main, ...appArgs]);
+  if (!appCommand) throw new Error("startApp: give a variant or a command");
   const resourcesDir = writeRunResources({
     ...resources,
     metadata: { redisHost: `localhost:${redis.port}`, ...(resources.metadata ?? {}) },
   });
-  const recorder = new Recorder({ onEvent });
+  const recorder = new Recorder(/** @type {ConstructorParameters<typeof Recorder>[0]} */ ({ onEvent }));
   const sidecar = await startSidecar({
-    command: command ?? [process.execPath, VARIANTS[variant].main, ...appArgs],
+    command: appCommand,
     resourcesDir,
     env,
     daprdEnv,
@@ -52,7 +80,7 @@ export async function startApp({
     onLine: (e) => recorder.push(e),
   }).catch((err) => {
     fs.rmSync(resourcesDir, { recursive: true, force: true });
-    err.recorder = recorder; // what daprd printed before it failed
+    if (err instanceof Error) Object.assign(err, { recorder }); // what daprd printed before it failed
     throw err;
   });
   return {

@@ -1,3 +1,4 @@
+// @ts-check
 // Where things live. Everything the tools write outside the repo goes under
 // STATE_DIR (Redis data, service logs, build output) or DAPR_HOME (~/.dapr).
 import fs from "node:fs";
@@ -13,9 +14,24 @@ export const DAPR_HOME = path.join(os.homedir(), ".dapr");
 export const DAPR_BIN = path.join(DAPR_HOME, "bin");
 export const VERSIONS = JSON.parse(fs.readFileSync(path.join(ROOT, "tools/versions.json"), "utf8"));
 
-/** The three client styles and the built entry point of each. */
+/** @typedef {"sdk" | "http" | "grpc"} VariantName */
+/** @typedef {{ project: string, main: string }} Variant an app project and its built entry point */
+
+/**
+ * The three client styles and the built entry point of each.
+ * @type {Readonly<Record<VariantName, Variant>>}
+ */
 export const VARIANTS = {
   sdk: { project: "sdk-app", main: path.join(ROOT, "apps/sdk-app/dist/main.js") },
   http: { project: "http-app", main: path.join(ROOT, "apps/http-app/dist/main.js") },
   grpc: { project: "grpc-app", main: path.join(ROOT, "apps/grpc-app/dist/main.js") },
 };
+
+/**
+ * @param {string | undefined} name
+ * @returns {name is VariantName}
+ */
+export const isVariant = (name) => name !== undefined && Object.hasOwn(VARIANTS, name);
+
+/** The variants' names, typed: sdk, http, grpc. */
+export const VARIANT_NAMES = /** @type {VariantName[]} */ (Object.keys(VARIANTS));

@@ -1,3 +1,4 @@
+// @ts-check
 // Everything a command needs before it runs an order-processor: Dapr
 // installed, Redis, placement and scheduler running, the apps built.
 import fs from "node:fs";
@@ -12,7 +13,9 @@ import { step } from "./console.mjs";
 
 // demo.mjs builds before loading a command, and the command's ensurePrerequisites() asks
 // again: one build per process is enough.
+/** @type {Promise<void> | undefined} */
 let built;
+/** Builds the apps and the library (Nx skips what is up to date), once per process. */
 export function ensureBuilt() {
   built ??= build();
   return built;
@@ -29,7 +32,11 @@ async function build() {
   if (missing) step("built the apps (npx nx run-many -t build)");
 }
 
-/** @returns {Promise<{dapr: object, redis: object, checked: object}>} */
+/**
+ * @param {{ redisMode?: string, needRedisControl?: boolean, resourcesDir?: string }} [options]
+ *   needRedisControl: the command stops and starts Redis, so it must be one this project runs
+ * @returns {Promise<{ dapr: import("./dapr-install.mjs").DaprInstall, redis: import("./redis.mjs").RedisHandle, checked: import("./resources.mjs").CheckedResources }>}
+ */
 export async function ensurePrerequisites({ redisMode = "auto", needRedisControl = false, resourcesDir } = {}) {
   const checked = checkResources(resourcesDir); // refuse bad resources before starting anything
   const dapr = await ensureDapr();

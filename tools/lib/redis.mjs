@@ -1,3 +1,4 @@
+// @ts-check
 // The Redis behind the state store. Either the `dapr_redis` container that
 // `dapr init` makes (when a Docker engine runs it), or a redis-server this
 // project starts on loopback with an append-only file, fsynced on every write,
@@ -13,6 +14,21 @@ import { isPortOpen, waitForPort } from "./net.mjs";
 import { step } from "./console.mjs";
 
 export const DEFAULT_REDIS_PORT = 6379;
+
+/** @typedef {Awaited<ReturnType<typeof connect>>} RedisClient a connected node-redis client */
+
+/**
+ * What the tools hold of a Redis, whichever kind it is: LocalRedis and DockerRedis both are one.
+ * @typedef {object} RedisHandle
+ * @property {"local" | "docker" | "external"} kind external: a Redis on the port this project did not start
+ * @property {number} port on 127.0.0.1
+ * @property {string} host host:port, as the state store's redisHost
+ * @property {() => string} describe for messages
+ * @property {() => Promise<boolean>} isUp
+ * @property {() => Promise<void>} start
+ * @property {(signal?: NodeJS.Signals) => Promise<void>} stop
+ * @property {() => Promise<RedisClient>} client a new connected client; quit it (withRedisClient does)
+ */
 
 async function dockerRedisExists() {
   if (!(await which("docker", { nothrow: true }))) return false;
@@ -55,9 +71,14 @@ async function installRedisServer() {
   }
 }
 
-/** A redis-server the project runs: port, data dir, optional password. */
+/**
+ * A redis-server the project runs: port, data dir, optional password.
+ * @implements {RedisHandle}
+ */
 export class LocalRedis {
+  /** @param {{ port?: number, dir?: string, password?: string }} [options] */
   constructor({ port = DEFAULT_REDIS_PORT, dir = path.join(STATE_DIR, "redis"), password } = {}) {
+    /** @type {RedisHandle["kind"]} */
     this.kind = "local";
     this.port = port;
     this.dir = dir;
@@ -71,6 +92,7 @@ export class LocalRedis {
   describe() {
     return `redis-server on 127.0.0.1:${this.port} (data in ${this.dir}${this.password ? "; password required" : ""})`;
   }
+  /** @returns {number | undefined} the running redis-server's pid, from its pid file */
   pid() {
     try {
       const pid = Number(fs.readFileSync(this.pidFile, "utf8").trim());
@@ -125,21 +147,21 @@ export class LocalRedis {
       throw new ToolError(`redis-server did not start on port ${this.port}.`, `See its log: ${this.logFile}`);
     }
     // It takes connections before its append-only file is loaded and answers LOADING until then.
-    const client = await this.client();
-    try {
+    await withRedisClient(this, async (client) => {
       for (const deadline = Date.now() + 30_000; ; await sleep(50)) {
         try {
           await client.ping();
-          break;
+          return;
         } catch (err) {
-          if (!/LOADING/.test(err.message) || Date.now() > deadline) throw err;
+          if (!/LOADING/.test(String(err)) || Date.now() > deadline) throw err;
         }
       }
-    } finally {
-      await client.quit().catch(() => undefined);
-    }
+    });
   }
-  /** Stops Redis; SIGTERM lets it finish the append-only file. signal=SIGKILL kills it hard. */
+  /**
+   * Stops Redis; SIGTERM lets it finish the append-only file. signal=SIGKILL kills it hard.
+   * @param {NodeJS.Signals} [signal]
+   */
   async stop(signal = "SIGTERM") {
     const pid = this.pid();
     if (pid === undefined) return;
@@ -150,28 +172,39 @@ export class LocalRedis {
   }
   /** SIGSTOP/SIGCONT: Redis hangs with its sockets open. */
   pause() {
-    process.kill(this.pid(), "SIGSTOP");
+    process.kill(this.#runningPid(), "SIGSTOP");
   }
   resume() {
-    process.kill(this.pid(), "SIGCONT");
+    process.kill(this.#runningPid(), "SIGCONT");
   }
-  async client() {
-    const c = createClient({
-      socket: { host: "127.0.0.1", port: this.port, reconnectStrategy: false },
-      password: this.password,
-    });
-    c.on("error", () => undefined);
-    await c.connect();
-    return c;
+  #runningPid() {
+    const pid = this.pid();
+    if (pid === undefined) throw new ToolError(`${this.describe()} is not running.`);
+    return pid;
   }
+  client() {
+    return connect(this.port, this.password);
+  }
+}
+
+/**
+ * A client that fails at once instead of reconnecting: the tools want to know that Redis is down.
+ * @param {number} port
+ * @param {string} [password]
+ */
+async function connect(port, password) {
+  const c = createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: false }, password });
+  c.on("error", () => undefined);
+  await c.connect();
+  return c;
 }
 
 /**
  * Opens a client to `redis`, runs `fn` with it and always quits it afterwards:
  * the one way the tools and tests read Redis.
  * @template T
- * @param {{ client(): Promise<any> }} redis
- * @param {(client: any) => Promise<T>} fn
+ * @param {Pick<RedisHandle, "client">} redis
+ * @param {(client: RedisClient) => Promise<T>} fn
  * @returns {Promise<T>}
  */
 export async function withRedisClient(redis, fn) {
@@ -183,9 +216,13 @@ export async function withRedisClient(redis, fn) {
   }
 }
 
-/** The `dapr_redis` container of a `dapr init` machine. */
-export class DockerRedis {
+/**
+ * The `dapr_redis` container of a `dapr init` machine.
+ * @implements {RedisHandle}
+ */
+class DockerRedis {
   constructor() {
+    /** @type {RedisHandle["kind"]} */
     this.kind = "docker";
     this.port = DEFAULT_REDIS_PORT;
     this.host = `localhost:${this.port}`;
@@ -204,17 +241,17 @@ export class DockerRedis {
     await $`docker stop dapr_redis`.quiet();
     await waitForPort(this.port, { open: false, timeoutMs: 15_000 });
   }
-  async client() {
-    const c = createClient({ socket: { host: "127.0.0.1", port: this.port, reconnectStrategy: false } });
-    c.on("error", () => undefined);
-    await c.connect();
-    return c;
+  client() {
+    return connect(this.port);
   }
 }
 
 /**
  * Picks the Redis this machine has (mode auto|docker|local), starts it when it
  * is down, and returns a handle that can stop and start it.
+ * @param {{ mode?: string, needControl?: boolean, password?: string }} [options]
+ *   mode auto|docker|local; needControl: refuse a Redis this project cannot stop and start
+ * @returns {Promise<RedisHandle>}
  */
 export async function ensureRedis({
   mode = "auto",
@@ -224,6 +261,7 @@ export async function ensureRedis({
   if (!["auto", "docker", "local"].includes(mode)) {
     throw new ToolError(`Unknown --redis "${mode}".`, "Use --redis auto, docker or local.", 2);
   }
+  /** @type {LocalRedis | DockerRedis} */
   let redis;
   if (mode === "docker" || (mode === "auto" && (await dockerRedisExists()))) {
     if (mode === "docker" && !(await dockerRedisExists())) {
@@ -237,7 +275,7 @@ export async function ensureRedis({
     redis = new LocalRedis({ password }); // REDIS_PASSWORD: a Redis this project starts asks for it
   }
   const wasUp = await redis.isUp();
-  if (wasUp && redis.kind === "local" && !(await redis.isOurs())) {
+  if (wasUp && redis instanceof LocalRedis && !(await redis.isOurs())) {
     if (needControl) await redis.start(); // explains that the port is someone else's
     step(`using the Redis already listening on 127.0.0.1:${redis.port} (not started by this project)`);
     redis.kind = "external";

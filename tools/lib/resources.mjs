@@ -1,3 +1,4 @@
+// @ts-check
 // Reads and checks the Dapr resources (statestore.yaml, resiliency.yaml) with
 // the `yaml` library, so a mistake is refused before anything starts, naming
 // the file, the line and the problem. Also derives what the walkthrough
@@ -9,23 +10,65 @@ import { LineCounter, parseAllDocuments, stringify } from "yaml";
 import { ToolError } from "./errors.mjs";
 import { RESOURCES, ROOT } from "./paths.mjs";
 
-/** Go's time.Duration syntax, as daprd parses policy durations: "5s", "500ms", "1m30s". */
-export function parseDuration(text) {
+/**
+ * What the resiliency policy on the state store's outbound calls means for a run: what daprd
+ * should do when Redis goes down. The walkthrough, compare and the tests check against it.
+ * @typedef {object} Policy
+ * @property {string} file the resiliency file, relative to the repo
+ * @property {string[]} scopes the app-ids it applies to (empty: all)
+ * @property {string | undefined} retryPolicy name of the retry policy
+ * @property {number | undefined} retryEveryMs its constant interval
+ * @property {number} maxRetries -1: forever
+ * @property {string | undefined} breaker name of the circuit breaker policy
+ * @property {string | undefined} breakerName as daprd logs it: "<policy>-<component>"
+ * @property {number | undefined} tripAfter consecutive failures that open the breaker
+ * @property {number | undefined} openForMs how long it stays open before a trial call
+ * @property {number | undefined} timeoutMs the timeout policy on each call, if any
+ */
+
+/**
+ * One YAML document of a resources file, with the line of a key path for messages.
+ * @typedef {{ value: any, line: (keys: (string | number)[]) => number }} YamlDoc
+ */
+
+/**
+ * A Dapr resource (Component, Resiliency, Configuration…) read from a file.
+ * value: the document as plain data (any: it is user input, checked field by field below).
+ * @typedef {{ file: string, kind: string, name: string, value: any, doc: YamlDoc }} Resource
+ */
+
+/**
+ * @typedef {object} CheckedResources
+ * @property {Resource[]} resources every document of the folder
+ * @property {Resource} store the state store component
+ * @property {Record<string, any>} storeMeta its spec.metadata items by name
+ * @property {Policy | undefined} policy undefined when no policy targets the state store
+ */
+
+/**
+ * Go's time.Duration syntax, as daprd parses policy durations: "5s", "500ms", "1m30s".
+ * @param {unknown} text
+ * @returns {number | undefined} milliseconds; undefined when it is not a duration
+ */
+function parseDuration(text) {
   const s = String(text).trim();
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  /** @type {Record<string, number>} */
   const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 36e5 };
   let ms = 0;
   let m;
   let end = 0;
   while ((m = re.exec(s))) {
-    ms += Number(m[1]) * unit[m[2]];
+    ms += Number(m[1]) * (unit[m[2] ?? ""] ?? NaN);
     end = re.lastIndex;
   }
   if (!s || end !== s.length) return undefined;
   return ms;
 }
 
+/** A mistake in a resources file: exit 2, `file:line: problem`. */
 class ResourceError extends ToolError {
+  /** @param {string} file  @param {number | undefined} line  @param {string} problem */
   constructor(file, line, problem) {
     const rel = path.relative(ROOT, file);
     super(
@@ -36,7 +79,11 @@ class ResourceError extends ToolError {
   }
 }
 
-/** Parses a YAML file into documents, each with a `line(path)` helper for messages. */
+/**
+ * Parses a YAML file into documents, each with a `line(path)` helper for messages.
+ * @param {string} file
+ * @returns {YamlDoc[]}
+ */
 function load(file) {
   let text;
   try {
@@ -53,14 +100,16 @@ function load(file) {
       throw new ResourceError(
         file,
         err.linePos?.[0]?.line,
-        `invalid YAML: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+        `invalid YAML: ${(err.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
       );
   }
   return docs.map((doc) => ({
     value: doc.toJS() ?? {},
     line(keys) {
       for (let n = keys.length; n > 0; n--) {
-        const node = doc.getIn(keys.slice(0, n), true);
+        const node = /** @type {{ range?: [number, number, number] } | undefined} */ (
+          doc.getIn(keys.slice(0, n), true)
+        );
         if (node?.range) return lc.linePos(node.range[0]).line;
       }
       return 0;
@@ -68,8 +117,11 @@ function load(file) {
   }));
 }
 
-/** Every resource in a folder: [{file, kind, name, spec, doc}]. */
-export function loadResources(dir = RESOURCES) {
+/**
+ * Every resource in a folder.
+ * @returns {Resource[]}
+ */
+function loadResources(dir = RESOURCES) {
   if (!fs.existsSync(dir))
     throw new ToolError(`Resources folder ${dir} does not exist.`, "Pass an existing folder with --resources.", 2);
   const out = [];
@@ -90,6 +142,11 @@ export function loadResources(dir = RESOURCES) {
   return out;
 }
 
+/**
+ * @param {Resource} r
+ * @param {string[]} keys where the value sits, for the message
+ * @param {unknown} value
+ */
 function checkDuration(r, keys, value) {
   if (parseDuration(value) === undefined) {
     throw new ResourceError(
@@ -101,7 +158,10 @@ function checkDuration(r, keys, value) {
   return parseDuration(value);
 }
 
-/** Checks the state store and resiliency policies; returns what they mean for the walkthrough. */
+/**
+ * Checks the state store and resiliency policies; returns what they mean for the walkthrough.
+ * @returns {CheckedResources}
+ */
 export function checkResources(dir = RESOURCES, storeName = "statestore") {
   const all = loadResources(dir);
   const store = all.find((r) => r.kind === "Component" && r.name === storeName);
@@ -119,7 +179,8 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
       `component "${storeName}" has type ${JSON.stringify(type)}; expected a state store such as state.redis`,
     );
   }
-  const meta = Object.fromEntries((store.value.spec?.metadata ?? []).map((m) => [m?.name, m]));
+  /** @type {Record<string, any>} */
+  const meta = Object.fromEntries((store.value.spec?.metadata ?? []).map((/** @type {any} */ m) => [m?.name, m]));
   if (type === "state.redis" && !meta.redisHost) {
     throw new ResourceError(
       store.file,
@@ -129,6 +190,7 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
   }
 
   const resiliency = all.filter((r) => r.kind === "Resiliency");
+  /** @type {Policy | undefined} */
   let policy;
   for (const r of resiliency) {
     const policies = r.value.spec?.policies ?? {};
@@ -222,7 +284,7 @@ export const ENV_SECRET_STORE = "redis-env-secrets";
 const ENV_SECRET_PREFIX = "REDIS_";
 
 /** A secretstores.local.env component; `prefix` keeps every other variable of daprd out of its secrets API. */
-export const envSecretStoreYaml =
+const envSecretStoreYaml =
   () => `# Secrets from daprd's environment, only those named ${ENV_SECRET_PREFIX}*: the state store
 # reads its redisPassword from ${REDIS_PASSWORD_ENV} through it, so no password is written here.
 apiVersion: dapr.io/v1alpha1
@@ -243,6 +305,14 @@ spec:
  * redisPasswordFromEnv: the state store takes redisPassword from daprd's
  * REDIS_PASSWORD variable through a secretstores.local.env component
  * (secretKeyRef + auth.secretStore) instead of a value in the file.
+ * @param {object} [options]
+ * @param {string} [options.from] the folder to copy
+ * @param {string} [options.storeName]
+ * @param {Record<string, string | number | object>} [options.metadata] state store metadata items to set (an object: the item's other fields, e.g. secretKeyRef)
+ * @param {string[]} [options.extra] more YAML documents, one file each
+ * @param {Record<string, string | null>} [options.replace] file name -> its new text (null: leave it out)
+ * @param {boolean} [options.redisPasswordFromEnv]
+ * @returns {string} the new folder; the caller removes it
  */
 export function writeRunResources({
   from = RESOURCES,
@@ -260,12 +330,14 @@ export function writeRunResources({
   }
   for (const f of fs.readdirSync(from).filter((f) => /\.ya?ml$/.test(f))) {
     if (f in replace) {
-      if (replace[f] !== null) fs.writeFileSync(path.join(dir, f), replace[f]);
+      const text = replace[f];
+      if (typeof text === "string") fs.writeFileSync(path.join(dir, f), text);
       continue;
     }
     const docs = load(path.join(from, f)).map((d) => d.value);
     for (const v of docs) {
       if (v.kind === "Component" && v.metadata?.name === storeName) {
+        /** @type {{ name: string }[]} */
         const items = v.spec.metadata ?? [];
         for (const [name, value] of Object.entries(metadata)) {
           const item = typeof value === "object" ? { name, ...value } : { name, value: String(value) };

@@ -1,3 +1,4 @@
+// @ts-check
 // tools/versions.json is the one place versions are pinned; the files that
 // cannot read it (go.mod, package.json) must agree with it.
 import fs from "node:fs";
@@ -5,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, VERSIONS } from "./paths.mjs";
 
+/** @param {string} p relative to the repo */
 const read = (p) => fs.readFileSync(path.join(ROOT, p), "utf8");
 
 describe("tools/versions.json", () => {

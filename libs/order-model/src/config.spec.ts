@@ -26,6 +26,15 @@ describe("parseConfig", () => {
     expect(c.endpoint).toMatchObject({ httpPort: 3601, grpcPort: 50101, apiToken: "s3cret" });
   });
 
+  it("fills each loop field from its own flag or variable (no field left undefined)", () => {
+    const c = parseConfig(["--start-id=3", "--call-timeout-ms=70"], {
+      ORDER_INTERVAL_MS: "20",
+      ORDER_RETRY_PAUSE_MS: "40",
+    });
+    expect(c).toMatchObject({ count: Infinity, startId: 3, intervalMs: 20, callTimeoutMs: 70, retryPauseMs: 40 });
+    expect(parseConfig([], {})).toMatchObject({ callTimeoutMs: 60_000, retryPauseMs: 1_000 });
+  });
+
   it.each([
     [["--count=-1"], {}, /--count must be a whole number from 1/],
     [["--count", "-1"], {}, /To specify an option argument starting with a dash use '--count=-XYZ'/],

@@ -65,18 +65,22 @@ export function parseConfig(argv: string[], env: Env): AppConfig {
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n${USAGE}`);
   }
-  const loop: Record<string, number> = {};
-  for (const [flag, [envName, fallback, min]] of Object.entries(NUMBERS)) {
+  /** One number: the flag, else its variable, else the default; each checked against its minimum. */
+  const num = (flag: keyof typeof NUMBERS): number => {
+    const [envName, fallback, min] = NUMBERS[flag];
     const fromFlag = values[flag];
     const fromEnv = env[envName];
-    const key = flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
-    if (typeof fromFlag === "string") loop[key] = integer(fromFlag, `--${flag}`, min);
-    else if (fromEnv !== undefined && fromEnv !== "") loop[key] = integer(fromEnv, envName, min);
-    else loop[key] = fallback;
-  }
+    if (typeof fromFlag === "string") return integer(fromFlag, `--${flag}`, min);
+    if (fromEnv !== undefined && fromEnv !== "") return integer(fromEnv, envName, min);
+    return fallback;
+  };
   const host = env.DAPR_HOST?.trim() || "127.0.0.1";
   return {
-    ...(loop as unknown as LoopConfig),
+    count: num("count"),
+    startId: num("start-id"),
+    intervalMs: num("interval-ms"),
+    callTimeoutMs: num("call-timeout-ms"),
+    retryPauseMs: num("retry-pause-ms"),
     endpoint: {
       host,
       httpPort: port(env, "DAPR_HTTP_PORT", 3500),

@@ -1,0 +1,95 @@
+#!/usr/bin/env zx
+// @ts-check
+// The other Node LTS lines: the unit tests (and with --walkthrough, one
+// walkthrough) on each Node major taken from the npm registry's `node`
+// package (`npx -y -p node@24 -- node …`), so no system install is needed.
+// CI runs it after `npm test`, which runs on the machine's Node (20).
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
+import { ROOT } from "./lib/paths.mjs";
+import { say } from "./lib/console.mjs";
+
+const USAGE = "Usage: npx zx tools/test-node-lts.mjs [--node 24,26] [--walkthrough]";
+const HELP = `${USAGE}
+
+Runs the unit tests on each Node major from the npm registry's \`node\` package (npx -y -p node@N),
+then, with --walkthrough, \`node node_modules/zx/build/cli.js tools/demo.mjs walkthrough --variant http\` on it.
+  --node LIST      Node majors, comma-separated (default: 24,26)
+  --walkthrough    also one walkthrough per Node (about 1 minute each; stops and starts Redis on 6379)
+  -h, --help       this help
+The first use of a Node version downloads it into npm's cache (about 250 MB; 5-20 s here).`;
+
+/**
+ * Runs `node ARGS` on the given Node major, its output shown as it comes (or, with capture, returned).
+ * @param {string} major
+ * @param {string[]} args
+ * @param {{ capture?: boolean }} [options]
+ * @returns {Promise<{ code: number, seconds: number, stdout: string }>}
+ */
+function onNode(major, args, { capture = false } = {}) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["-y", "-p", `node@${major}`, "--", "node", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", capture ? "pipe" : "inherit", "inherit"],
+    });
+    let stdout = "";
+    child.stdout?.on("data", (b) => (stdout += b));
+    child.once("exit", (code, signal) =>
+      resolve({ code: code ?? (signal ? 1 : 0), seconds: Math.round((Date.now() - started) / 100) / 10, stdout }),
+    );
+  });
+}
+
+await main(async () => {
+  const args = scriptArgs(import.meta.url).filter((a) => a !== "--");
+  if (wantsHelp(args)) return printUsage(HELP);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: { node: { type: "string", default: "24,26" }, walkthrough: { type: "boolean", default: false } },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err), USAGE);
+  }
+  const majors = values.node.split(",").map((m) => m.trim());
+  const bad = majors.find((m) => !/^\d+$/.test(m));
+  if (bad !== undefined) throw new UsageError(`--node takes Node majors like 24,26, got "${bad}"`, USAGE);
+
+  /** @type {string[]} */
+  const results = [];
+  for (const major of majors) {
+    say("node-lts", `Node ${major}: npx -y -p node@${major} (downloaded on first use)`);
+    const version = await onNode(major, ["--version"], { capture: true });
+    if (version.code !== 0 || !version.stdout.startsWith(`v${major}.`)) {
+      results.push(`Node ${major}: could not get node@${major} from the npm registry (${version.stdout.trim()})`);
+      continue;
+    }
+    const v = version.stdout.trim();
+    say("node-lts", `Node ${v} ready in ${version.seconds} s`);
+    const unit = await onNode(major, [
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      "--config",
+      "tools/vitest.config.mjs",
+      "--project",
+      "unit",
+    ]);
+    results.push(`Node ${v}: unit tests ${unit.code === 0 ? "passed" : "FAILED"} (${unit.seconds} s)`);
+    if (values.walkthrough) {
+      const w = await onNode(major, [
+        "node_modules/zx/build/cli.js",
+        "tools/demo.mjs",
+        "walkthrough",
+        "--variant",
+        "http",
+      ]);
+      results.push(`Node ${v}: walkthrough --variant http ${w.code === 0 ? "passed" : "FAILED"} (${w.seconds} s)`);
+    }
+  }
+  for (const r of results) say("node-lts", r);
+  return results.some((r) => /FAILED|could not/.test(r)) ? 1 : 0;
+});
