@@ -177,6 +177,23 @@ describe("every tool's --help and -h: its usage on stdout, exit 0, nothing start
   }
 });
 
+describe("the benchmarks' --help and -h: their usage on stdout, exit 0, nothing started", () => {
+  for (const tool of ["abandoned-call.mjs", "attempt-timing.mjs", "clients.mjs", "long-outage.mjs"]) {
+    for (const flag of ["--help", "-h"]) {
+      it(`bench/${tool} ${flag}`, () => {
+        const r = spawnSync(process.execPath, [path.join(ROOT, "tools/bench", tool), flag], {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: 30_000,
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.split("\n")[0]).toContain(`Usage: node tools/bench/${tool}`);
+        expect(r.stderr).toBe("");
+      });
+    }
+  }
+});
+
 describe("the README and Node LTS tools refuse bad arguments: exit 2, the problem and the usage", () => {
   const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
   /** @type {[string, string[], string, string][]} */

@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, scriptArgs, ToolError, UsageError } from "../lib/errors.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError } from "../lib/errors.mjs";
 import { ensureBuilt } from "../lib/prerequisites.mjs";
 import { ensureDapr } from "../lib/dapr-install.mjs";
 import { ensureControlPlane } from "../lib/control-plane.mjs";
@@ -66,6 +66,7 @@ function parseOptions(argv) {
 }
 
 await main(async () => {
+  if (wantsHelp(scriptArgs(import.meta.url))) return printUsage(USAGE);
   const opts = parseOptions(scriptArgs(import.meta.url));
   await ensureDapr();
   await ensureControlPlane();

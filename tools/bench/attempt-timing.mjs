@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { main, UsageError, ToolError, scriptArgs } from "../lib/errors.mjs";
+import { main, printUsage, UsageError, ToolError, scriptArgs, wantsHelp } from "../lib/errors.mjs";
 import { onCleanup } from "../lib/cleanup.mjs";
 import { say, heading, sendHumanOutputTo } from "../lib/console.mjs";
 import { startRedis, startApp } from "../lib/isolated-stack.mjs";
@@ -79,16 +79,11 @@ function parseOptions(argv) {
         runs: { type: "string", default: "3" },
         set: { type: "string", multiple: true, default: [] },
         json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
       },
       strict: true,
     }));
   } catch (err) {
     throw new UsageError(/** @type {Error} */ (err).message, USAGE);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
   }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 20)
@@ -226,4 +221,8 @@ async function run(opts) {
   }
 }
 
-main(() => run(parseOptions(scriptArgs(import.meta.url))));
+main(async () => {
+  const argv = scriptArgs(import.meta.url);
+  if (wantsHelp(argv)) return printUsage(USAGE);
+  return run(parseOptions(argv));
+});

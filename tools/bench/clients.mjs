@@ -11,7 +11,7 @@ import fs from "node:fs";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { main, scriptArgs, UsageError } from "../lib/errors.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, UsageError } from "../lib/errors.mjs";
 import { onCleanup } from "../lib/cleanup.mjs";
 import { ensureBuilt } from "../lib/prerequisites.mjs";
 import { startApp, startRedis } from "../lib/isolated-stack.mjs";
@@ -54,14 +54,12 @@ function options(argv) {
         warmup: { type: "string", default: "300" },
         clients: { type: "string", default: Object.keys(CLIENTS).join(",") },
         json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
       },
       strict: true,
     }));
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err), USAGE);
   }
-  if (v.help) throw new UsageError("Options:", USAGE);
   /** @param {string} key */
   const count = (key) => {
     const n = Number(v[key]);
@@ -146,6 +144,7 @@ function markdown(results, o) {
 }
 
 await main(async () => {
+  if (wantsHelp(scriptArgs(import.meta.url))) return printUsage(USAGE);
   const o = options(scriptArgs(import.meta.url));
   const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
   await ensureBuilt();

@@ -16,7 +16,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, scriptArgs, ToolError, UsageError } from "../lib/errors.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError } from "../lib/errors.mjs";
 import { ensureBuilt } from "../lib/prerequisites.mjs";
 import { ensureDapr } from "../lib/dapr-install.mjs";
 import { ensureControlPlane } from "../lib/control-plane.mjs";
@@ -112,6 +112,7 @@ function collapse(timeline) {
 }
 
 await main(async () => {
+  if (wantsHelp(scriptArgs(import.meta.url))) return printUsage(USAGE);
   const opts = parseOptions(scriptArgs(import.meta.url));
   await ensureDapr();
   await ensureControlPlane();
