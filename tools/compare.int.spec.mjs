@@ -1,3 +1,4 @@
+// @ts-check
 // The real `compare --quick --json`: own Redis, real daprd, the built apps.
 // Checks that the numbers are well-formed, never how fast anything is.
 import fs from "node:fs";
@@ -6,11 +7,36 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCompare } from "./lib/compare/index.mjs";
 
+/** @typedef {import("./lib/compare/steady.mjs").Spread} Spread */
+/** @typedef {import("./lib/compare/startup.mjs").AppStartup} AppStartup */
+/** @typedef {import("./lib/compare/startup.mjs").DriverStartup} DriverStartup */
+/** @typedef {import("./lib/compare/code.mjs").CodeCost} CodeCost */
+/** @typedef {keyof typeof import("./lib/paths.mjs").VARIANTS} Variant */
+/** @typedef {Awaited<ReturnType<typeof import("./lib/compare/outage.mjs").outageVariant>>} OutageRun */
+/**
+ * The parts of compare.json this test reads, typed from the modules that produce them
+ * (runCompare builds the whole result as `any`). Every variant runs with --quick.
+ * @typedef {{
+ *   quick: boolean,
+ *   plan: typeof import("./lib/compare/index.mjs").PLANS.quick,
+ *   machine: import("./lib/compare/procs.mjs").Machine,
+ *   steady: import("./lib/compare/steady.mjs").SteadyResult,
+ *   startup: {drivers: Record<string, DriverStartup>, apps: Record<Variant, AppStartup>},
+ *   outage: {runs: Record<string, OutageRun>},
+ *   code: Record<Variant, CodeCost>,
+ * }} CompareJson
+ */
+
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "compare-int-"));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
-/** Runs compare in this process with stdout captured: --json must put exactly one JSON document there. */
+/**
+ * Runs compare in this process with stdout captured: --json must put exactly one JSON document there.
+ * @param {string[]} argv
+ * @returns {Promise<{code: number, stdout: string, result: CompareJson}>}
+ */
 async function compareJson(argv) {
+  /** @type {string[]} */
   const chunks = [];
   const write = process.stdout.write;
   process.stdout.write = (chunk, ...rest) => {
@@ -29,9 +55,10 @@ async function compareJson(argv) {
   return { code, stdout, result: JSON.parse(stdout) };
 }
 
-const finite = (x) => expect(Number.isFinite(x), String(x)).toBe(true);
+const finite = (/** @type {unknown} */ x) => expect(Number.isFinite(x), String(x)).toBe(true);
 
 describe("compare --quick --json", () => {
+  /** @type {Awaited<ReturnType<typeof compareJson>>} */
   let run;
   it("runs, exits 0 and prints only JSON on stdout", async () => {
     run = await compareJson(["--quick", "--json", "--out", out]);
@@ -43,7 +70,7 @@ describe("compare --quick --json", () => {
   it("has every row, each with well-formed maximum, open-loop, CPU and memory numbers", () => {
     const { steady, plan } = run.result;
     expect(Object.keys(steady.rows)).toEqual(["redis", "sdk-http", "sdk-grpc", "http", "grpc", "ceiling"]);
-    const ordered = (sp) => {
+    const ordered = (/** @type {Spread} */ sp) => {
       for (const v of Object.values(sp)) finite(v);
       expect(sp.min).toBeLessThanOrEqual(sp.q1);
       expect(sp.q1).toBeLessThanOrEqual(sp.median);
@@ -59,7 +86,7 @@ describe("compare --quick --json", () => {
       expect(s.max.bound).toBeTruthy();
       expect(Object.keys(s.open)).toEqual(plan.rates.map((r) => `open${r}`));
       for (const o of Object.values(s.open)) {
-        for (const kind of ["save", "get"]) {
+        for (const kind of /** @type {const} */ (["save", "get"])) {
           ordered(o[kind].p50);
           expect(o[kind].p50.median, `${name} ${kind}`).toBeGreaterThan(0);
           expect(o[kind].p50.median).toBeLessThanOrEqual(o[kind].p90.median);
@@ -68,7 +95,7 @@ describe("compare --quick --json", () => {
         expect(o.achievedPerSec.median).toBeGreaterThan(0);
       }
       expect(s.rssMB.median).toBeGreaterThan(steady.bareRssMB.median); // a driver holds more than an idle node
-      for (const k of ["bootMs", "importMs", "firstSaveMs"]) finite(s.ready[k]);
+      for (const k of /** @type {const} */ (["bootMs", "importMs", "firstSaveMs"])) finite(s.ready[k]);
     }
     expect(steady.bareRssMB.median).toBeGreaterThan(0);
     expect(steady.order).toHaveLength(plan.rounds);
@@ -79,7 +106,7 @@ describe("compare --quick --json", () => {
   });
 
   it("has start-up times and resident memory for every app, and the start-up breakdown for every row", () => {
-    for (const v of ["sdk", "http", "grpc"]) {
+    for (const v of /** @type {const} */ (["sdk", "http", "grpc"])) {
       const s = run.result.startup.apps[v];
       finite(s.fromDaprdMs.median);
       expect(s.fromAppMs.median).toBeGreaterThan(0);
@@ -105,10 +132,12 @@ describe("compare --quick --json", () => {
     expect(runs.length).toBeGreaterThan(0);
     for (const [, r] of runs) {
       expect(r.audit).toMatchObject({ lost: 0, repeated: 0, skipped: 0 });
-      for (const k of ["firstFailureS", "breakerOpenS", "redisUpS", "recoveredAfterUpS"]) finite(r[k]);
+      for (const k of /** @type {const} */ (["firstFailureS", "breakerOpenS", "redisUpS", "recoveredAfterUpS"]))
+        finite(r[k]);
       expect(r.firstFailureS).toBeGreaterThan(0);
-      expect(r.breakerOpenS).toBeGreaterThanOrEqual(r.firstFailureS);
-      expect(r.redisUpS).toBeGreaterThan(r.breakerOpenS);
+      // Both are `number | undefined` in the type; finite() has just checked they are numbers.
+      expect(r.breakerOpenS).toBeGreaterThanOrEqual(/** @type {number} */ (r.firstFailureS));
+      expect(r.redisUpS).toBeGreaterThan(/** @type {number} */ (r.breakerOpenS));
       expect(r.ordersSaved).toBeGreaterThan(run.result.plan.ordersBefore);
       expect(r.ordersPerSecond.reduce((a, b) => a + b.n, 0)).toBe(r.ordersSaved);
       expect(r.metrics.length).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+// @ts-check
 // Unit tests of compare's own logic, on in-memory results (no daprd, no Redis).
 import { describe, expect, it } from "vitest";
 import { percentile, shuffle, spread, summarize } from "../../bench/stats.mjs";
@@ -10,10 +11,19 @@ import { markdown, reading } from "./page.mjs";
 import { renderSvg } from "./svg.mjs";
 import { UsageError } from "../errors.mjs";
 
-/** Tags balance and nest, attributes hold no NaN/undefined, text has no bare & or <: enough for a browser to draw it. */
+/** @typedef {import("../../bench/stats.mjs").Spread} Spread */
+/** @typedef {import("../../bench/driver.mjs").Ready} Ready */
+/** @typedef {import("./host.mjs").Cost} Cost */
+/** @typedef {import("./host.mjs").PerProcess} PerProcess */
+/** @typedef {import("./steady.mjs").Measurement} Measurement */
+/** @typedef {import("./steady.mjs").CpuSummary} CpuSummary */
+/** @typedef {import("./steady.mjs").OpenSummary} OpenSummary */
+
+/** Tags balance and nest, attributes hold no NaN/undefined, text has no bare & or <: enough for a browser to draw it. @param {string} svg */
 function checkSvg(svg) {
   expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+  /** @type {(string | undefined)[]} */
   const stack = [];
   const body = svg.replace(/^<\?xml[^>]*\?>/, "");
   for (const m of body.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g)) {
@@ -26,7 +36,8 @@ function checkSvg(svg) {
   expect(text).not.toMatch(/&(?!(amp|lt|gt|quot);)/);
 }
 
-const lat = (p50) => ({ p50, p90: p50 * 2, p99: p50 * 4, max: p50 * 8, n: 100 });
+const lat = (/** @type {number} */ p50) => ({ p50, p90: p50 * 2, p99: p50 * 4, max: p50 * 8, n: 100 });
+/** @param {number} calls @param {PerProcess} us µs per call @returns {Cost} */
 const cost = (calls, us, wait = 0) => ({
   wallSeconds: 1,
   cpuSeconds: { client: (us.client * calls) / 1e6, daprd: (us.daprd * calls) / 1e6, redis: (us.redis * calls) / 1e6 },
@@ -34,8 +45,13 @@ const cost = (calls, us, wait = 0) => ({
   othersCores: 0.2,
   clientRssMB: 40 + us.client / 10,
 });
-/** Three rounds of one row: its maximum, and open-loop runs at 1000/s whose p50 is `p50` ms. */
+/**
+ * Three rounds of one row: its maximum, and open-loop runs at 1000/s whose p50 is `p50` ms.
+ * @param {string} row @param {number} cps @param {number} p50 @param {PerProcess} us
+ * @returns {Measurement[]}
+ */
 function fakeRow(row, cps, p50, us) {
+  /** @type {Measurement[]} */
   const out = [];
   for (let round = 0; round < 3; round++) {
     const c = cps * (1 + (round - 1) * 0.05);
@@ -46,13 +62,17 @@ function fakeRow(row, cps, p50, us) {
       cost: cost(c, us),
       result: { calls: c, seconds: 1, callsPerSec: c, save: lat(8), get: lat(7) },
     });
+    /** @type {Partial<import("../../bench/driver.mjs").OpenResult>} a driver's open-loop RESULT, without `op` */
     const open = { rate: 1000, calls: 1000, sent: 1000, dropped: 0, seconds: 1, achievedPerSec: 1000, lag: lat(0.3) };
-    for (const k of ["save", "get", "saveService", "getService"]) open[k] = lat(p50 + round * 0.01);
+    for (const k of /** @type {const} */ (["save", "get", "saveService", "getService"]))
+      open[k] = lat(p50 + round * 0.01);
     out.push({ row, round, phase: "open1000", cost: cost(1000, us), result: open });
   }
   return out;
 }
+/** @type {Ready} */
 const ready = { bootMs: 30, importMs: 40, createMs: 1, firstSaveMs: 5, firstGetMs: 2 };
+/** @type {Record<string, [number, number, PerProcess]>} each row's calls/s, open-loop p50 ms and µs per call */
 const US = {
   redis: [20000, 0.3, { client: 60, daprd: 0, redis: 20 }],
   "sdk-http": [4000, 1.1, { client: 300, daprd: 180, redis: 40 }],
@@ -61,6 +81,7 @@ const US = {
   "a<b&c": [5500, 0.8, { client: 100, daprd: 150, redis: 40 }],
   ceiling: [6000, 0.7, { client: 40, daprd: 130, redis: 35 }],
 };
+/** A compare result with every part the report reads (`steady.measurements` is a stand-in). @param {boolean} withOutage */
 const fakeResult = (withOutage) => {
   const rows = Object.fromEntries(
     Object.entries(US).map(([r, [cps, p50, us]]) => [r, summarizeRow(fakeRow(r, cps, p50, us), ready, true)]),
@@ -102,8 +123,8 @@ const fakeResult = (withOutage) => {
     startup: {
       drivers: {
         http: Object.fromEntries(
-          Object.keys(ready)
-            .map((k) => [k, spread([ready[k]])])
+          /** @type {(keyof Ready)[]} */ (Object.keys(ready))
+            .map((k) => /** @type {[string, Spread]} */ ([k, spread([ready[k]])]))
             .concat([["spawnToReadyMs", spread([80])]]),
         ),
       },
@@ -190,7 +211,9 @@ describe("CPU accounting and what bounds a row", () => {
     expect(c.coreUse.daprd.median).toBeCloseTo(0.9, 3); // 5000 calls × 180 µs in 1 s
     expect(c.othersCores.median).toBe(0.2);
   });
+  /** @param {number} m @returns {Spread} */
   const sp = (m) => ({ median: m, min: m, max: m, q1: m, q3: m });
+  /** @param {number} client @param {number} daprd @param {number} redis cores used @returns {CpuSummary} */
   const c = (client, daprd, redis, wait = 0, others = 0.5) => ({
     coreUse: { client: sp(client), daprd: sp(daprd), redis: sp(redis) },
     cpuUsPerCall: { client: sp(100), daprd: sp(100), redis: sp(100) },
@@ -243,13 +266,15 @@ describe("report", () => {
   });
   it("holds a style to zero added latency when the ceiling's own addition comes out negative", () => {
     const r = fakeResult(false);
-    for (const k of ["save", "get"]) r.steady.rows.ceiling.open.open1000[k].p50.median = 0.2; // below Redis direct's 0.31
+    // A TypeError, as before, if the fake had no ceiling row at 1000/s.
+    const open1000 = /** @type {OpenSummary} */ (r.steady.rows.ceiling?.open.open1000);
+    for (const k of /** @type {const} */ (["save", "get"])) open1000[k].p50.median = 0.2; // below Redis direct's 0.31
     const t = targets(r).find((x) => x.target.startsWith("http-app: adds ≤ 1.25×"));
     expect(t).toMatchObject({ met: false, measured: expect.stringMatching(/^\+0\.45 ms over the limit/) });
   });
   it("has one line per row in the tables, Redis direct as the baseline", () => {
     const t = tables(result);
-    expect(t.headline.split("\n")).toHaveLength(2 + Object.keys(US).length);
+    expect(t.headline?.split("\n")).toHaveLength(2 + Object.keys(US).length);
     expect(t.headline).toContain("(baseline)");
     expect(t["open 1000/s"]).toContain("| http-app | 0.76 / 1.52 / 3.04 |");
     expect(t.outage).toContain("| http-app | 3.6 s | 36.0 s |");
@@ -297,7 +322,7 @@ describe("parseCompareArgs and rows", () => {
 });
 
 describe("parseResiliencyMetrics", () => {
-  const scrape = (state) =>
+  const scrape = (/** @type {string} */ state) =>
     ["closed", "half-open", "open", "unknown"]
       .map(
         (s) =>

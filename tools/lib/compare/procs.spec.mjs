@@ -1,3 +1,4 @@
+// @ts-check
 // The /proc readings compare's CPU accounting rests on, read from this very process.
 import { describe, expect, it } from "vitest";
 import {
@@ -10,7 +11,7 @@ import {
   runWaitSeconds,
 } from "./procs.mjs";
 
-const spin = (ms) => {
+const spin = (/** @type {number} */ ms) => {
   const end = performance.now() + ms;
   while (performance.now() < end) Math.sqrt(Math.random());
 };
