@@ -13,7 +13,7 @@ export const STYLES = {
     env: { DAPR_PROTOCOL: "grpc" },
   },
   http: { app: "http", label: "http-app (plain HTTP)", env: {} },
-  grpc: { app: "grpc", label: "grpc-app (plain gRPC, Connect)", env: {} },
+  grpc: { app: "grpc", label: "grpc-app (plain gRPC, @grpc/grpc-js)", env: {} },
 };
 
 /**
