@@ -14,7 +14,7 @@ import { sendHumanOutputTo } from "./lib/console.mjs";
 const COMMANDS = {
   walkthrough: async (args) => (await import("./lib/walkthrough/index.mjs")).runWalkthrough(args),
   compare: async (args) => (await import("./lib/compare/index.mjs")).runCompare(args),
-  failover: async (args) => (await import("./lib/failover/flow.mjs")).runFailover(args),
+  failover: async (args) => (await import("./lib/failover/index.mjs")).runFailover(args),
 };
 
 /** @type {Record<string, string>} one line per command for --help */
