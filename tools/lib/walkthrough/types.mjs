@@ -1,41 +1,9 @@
 // @ts-check
 // The shapes the walkthrough passes around (JSDoc only; nothing runs here).
 
-/**
- * The resiliency policy the walkthrough expects daprd to apply, as
- * checkResources() reads it from resiliency.yaml (tools/lib/resources.mjs).
- * @typedef {object} Policy
- * @property {string} file            the resiliency file, relative to the repo
- * @property {string[]} scopes
- * @property {string} retryPolicy     e.g. retryForever
- * @property {number | undefined} retryEveryMs
- * @property {number} maxRetries      -1: forever
- * @property {string} breaker         e.g. simpleCB
- * @property {string | undefined} breakerName  as daprd prints it: simpleCB-statestore
- * @property {number | undefined} tripAfter    consecutive failures that open the breaker
- * @property {number | undefined} openForMs    how long it stays open
- * @property {number | undefined} timeoutMs
- */
-
-/**
- * The Redis the walkthrough stops and starts (LocalRedis or DockerRedis, tools/lib/redis.mjs).
- * @typedef {object} ControlledRedis
- * @property {string} kind             "local" or "docker"
- * @property {() => string} describe
- * @property {() => Promise<unknown>} stop
- * @property {() => Promise<unknown>} start
- * @property {() => Promise<boolean>} isUp
- * @property {() => Promise<any>} client  a node-redis client
- */
-
-/**
- * The handle startSidecar() returns (tools/lib/sidecar.mjs), as far as the walkthrough uses it.
- * @typedef {object} Sidecar
- * @property {{ http: number, grpc: number, metrics: number }} ports
- * @property {Promise<{ code?: number | null, signal?: string | null, error?: string }>} appExited
- * @property {() => Promise<void>} stop     SIGTERM to the app (SIGKILL after the grace period), then daprd
- * @property {() => Promise<string>} metrics  daprd's Prometheus text
- */
+/** @typedef {import("../resources.mjs").Policy} Policy the policy read from resiliency.yaml */
+/** @typedef {import("../redis.mjs").RedisHandle} ControlledRedis the Redis the walkthrough stops and starts */
+/** @typedef {import("../sidecar.mjs").Sidecar} Sidecar */
 
 /**
  * One row of the verdict table: an expectation, met or not.
