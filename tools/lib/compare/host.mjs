@@ -22,10 +22,7 @@ export const IDLE_NODE = ["-e", "setInterval(() => {}, 1 << 30)"];
 /** @typedef {import("../../bench/driver.mjs").Ready} Ready */
 /** @typedef {{client: number, daprd: number, redis: number}} PerProcess */
 /** @typedef {{wallSeconds: number, cpuSeconds: PerProcess, waitSeconds: PerProcess, othersCores: number, clientRssMB: number}} Cost */
-/**
- * What startSidecar returns, as far as this module uses it (sidecar.mjs is not type-checked).
- * @typedef {{ports: {http: number, grpc: number, metrics: number}, daprd: import("node:child_process").ChildProcess, app?: import("node:child_process").ChildProcess, daprdArgs: string[], stop: () => Promise<void>}} Sidecar
- */
+/** @typedef {import("../sidecar.mjs").Sidecar} Sidecar */
 /** @typedef {{ports: {http: number, grpc: number}, daprdPid: number, barePid: number, stop: () => Promise<void>, daprdArgs: string[]}} Daprd */
 
 /**
@@ -229,11 +226,8 @@ const diff = (a, b) => ({
 });
 
 /**
- * What isolated-stack's startApp returns, as far as compare uses it (that module is not type-checked).
- * @typedef {{at: number, source?: string, stream?: string, line: string, msg?: string, order?: {kind: string, id: number}}} AppEvent
- * @typedef {{t0: number, events: AppEvent[], now(): number, waitFor(match: (e: AppEvent) => boolean, o?: {timeoutMs?: number, from?: number}): Promise<AppEvent | undefined>, find(match: (e: AppEvent) => boolean, from?: number): AppEvent | undefined, savedOrders(): any[]}} AppRecorder
- * @typedef {Sidecar & {startedAt: number, readyAt: number, appStartedAt: number, appExited: Promise<{code: number | null, signal?: string}>, metrics(): Promise<string>}} AppSidecar
- * @typedef {{sidecar: AppSidecar, recorder: AppRecorder, stop(): Promise<void>}} App
+ * @typedef {import("../recorder.mjs").RecordedEvent} AppEvent
+ * @typedef {import("../isolated-stack.mjs").StackApp} App
  */
-/** startApp with the type above. */
-export const startTypedApp = /** @type {(o: object) => Promise<App>} */ (/** @type {unknown} */ (startApp));
+/** isolated-stack's startApp, under the name compare's modules import. */
+export const startTypedApp = startApp;

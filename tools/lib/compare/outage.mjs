@@ -182,7 +182,7 @@ export async function outageVariant(ctx, variant) {
     const audit = await auditOrders(saved, client, appId);
     const failure = rec.find((e) => classify(e, lines)?.kind === "retry", from);
     const lastBefore = rec.events.slice(0, from).findLast((e) => e.order?.kind === "saving");
-    const appRetries = rec.events.filter((e) => e.source === "app" && /failed: .*retrying/.test(e.line));
+    const appRetries = rec.events.filter((e) => e.source === "app" && /failed: .*retrying/.test(e.line ?? ""));
     const rel = (/** @type {{at: number} | undefined} */ e) => (e ? round3(e.at - down) : undefined);
     const endS = rec.now() - down;
     return {

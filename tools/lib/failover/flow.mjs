@@ -22,13 +22,7 @@ import { Verdict, printVariant } from "./report.mjs";
 /** @typedef {import("./report.mjs").RoundResult} RoundResult */
 /** @typedef {import("./report.mjs").VariantResult} VariantResult */
 /** @typedef {import("./report.mjs").NodeAudit} NodeAudit */
-/**
- * What this file uses of sidecar.mjs's handle (that module has no type annotations of its own).
- * @typedef {object} SidecarHandle
- * @property {() => Promise<void>} stop
- * @property {Promise<{ code: number | null, signal?: string | null }>} appExited
- * @property {{ http: number }} ports
- */
+/** @typedef {import("../sidecar.mjs").Sidecar} SidecarHandle */
 /** @typedef {{ source?: string, msg?: string, line?: string, at: number, order?: { kind: string, id: number } }} Event */
 
 export const NEXT_ORDER_TARGET_S = 10;
@@ -107,7 +101,7 @@ export async function failoverVariant({
       env: { ORDER_INTERVAL_MS: String(intervalMs) },
       onLine: (/** @type {object} */ e) => rec.push(e),
     };
-    sidecar = /** @type {SidecarHandle} */ (/** @type {unknown} */ (await startSidecar(sidecarOptions)));
+    sidecar = await startSidecar(sidecarOptions);
     const flowing = await waiting(
       "waiting for orders to flow",
       rec.waitFor(() => rec.events.filter((/** @type {Event} */ e) => e.order?.kind === "getting").length >= 3, {

@@ -17,10 +17,6 @@ export { USAGE, parseWalkthroughArgs };
 
 /** @typedef {import("./types.mjs").WalkResult} WalkResult */
 
-// prerequisites.mjs is not type-checked: say what the walkthrough gets from it.
-/** @type {(o: { redisMode: string, needRedisControl: boolean, resourcesDir: string }) => Promise<{ redis: import("./types.mjs").ControlledRedis, checked: { policy?: import("./types.mjs").Policy } }>} */
-const prerequisites = /** @type {any} */ (ensurePrerequisites);
-
 /**
  * `demo.mjs walkthrough`: returns the exit code.
  * @param {string[]} argv
@@ -33,7 +29,7 @@ export async function runWalkthrough(argv) {
     return 0;
   }
   if (opts.json) sendHumanOutputTo(process.stderr);
-  const { redis, checked } = await prerequisites({
+  const { redis, checked } = await ensurePrerequisites({
     redisMode: opts.redis,
     needRedisControl: true,
     resourcesDir: opts.resourcesDir,

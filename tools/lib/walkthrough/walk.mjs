@@ -25,10 +25,6 @@ import { exitText, whileAppRuns } from "./app-exit.mjs";
  * @typedef {import("./types.mjs").Sidecar} Sidecar
  */
 
-// sidecar.mjs is not type-checked: say what its handle holds.
-/** @type {(o: { command: string[], appId: string, resourcesDir: string, env: Record<string, string>, onLine: (e: any) => void }) => Promise<Sidecar>} */
-const start = /** @type {any} */ (startSidecar);
-
 /**
  * @typedef {object} WalkOptions
  * @property {string} label          shown in headings and the verdict
@@ -93,7 +89,7 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
     );
   // Python block-buffers stdout into a pipe: without this a Python app's lines arrive in 4 KB bursts.
   const env = { PYTHONUNBUFFERED: "1" };
-  const sidecar = await start({ command, appId: APP_ID, resourcesDir, env, onLine: (e) => rec.push(e) });
+  const sidecar = await startSidecar({ command, appId: APP_ID, resourcesDir, env, onLine: (e) => rec.push(e) });
   /** @type {Walk} */
   const w = {
     rec,
