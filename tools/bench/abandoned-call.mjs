@@ -9,9 +9,8 @@
 //   node tools/bench/abandoned-call.mjs [--variant sdk|sdk-grpc|http|grpc] [--fault stop|hang]
 //     [--outage 12] [--call-timeout-ms 2000]
 import fs from "node:fs";
-import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError } from "../lib/errors.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../lib/errors.mjs";
 import { ensureBuilt } from "../lib/prerequisites.mjs";
 import { ensureDapr } from "../lib/dapr-install.mjs";
 import { ensureControlPlane } from "../lib/control-plane.mjs";
@@ -30,22 +29,16 @@ const USAGE = `Usage: node tools/bench/abandoned-call.mjs [--variant ${Object.ke
 
 /** @param {string[]} argv */
 function parseOptions(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        variant: { type: "string", default: "sdk" },
-        fault: { type: "string", default: "stop" },
-        outage: { type: "string", default: "12" },
-        "call-timeout-ms": { type: "string", default: "2000" },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      variant: { type: "string", default: "sdk" },
+      fault: { type: "string", default: "stop" },
+      outage: { type: "string", default: "12" },
+      "call-timeout-ms": { type: "string", default: "2000" },
+    },
+    USAGE,
+  );
   /** @param {string} flag @param {string} raw */
   const whole = (flag, raw) => {
     if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1)

@@ -13,10 +13,9 @@
 // own timeouts; --gc-pressure forces a full GC every 200 ms in the apps.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError } from "../lib/errors.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../lib/errors.mjs";
 import { ensureBuilt } from "../lib/prerequisites.mjs";
 import { ensureDapr } from "../lib/dapr-install.mjs";
 import { ensureControlPlane } from "../lib/control-plane.mjs";
@@ -49,22 +48,16 @@ const AFTER_LIMIT_S = 120;
 
 /** @param {string[]} argv @returns {Options} */
 function parseOptions(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        outage: { type: "string", default: "330" },
-        "call-timeout-ms": { type: "string", default: "60000" },
-        variants: { type: "string", default: Object.keys(STYLES).join(",") },
-        "gc-pressure": { type: "boolean", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      outage: { type: "string", default: "330" },
+      "call-timeout-ms": { type: "string", default: "60000" },
+      variants: { type: "string", default: Object.keys(STYLES).join(",") },
+      "gc-pressure": { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   /** @param {string} flag @param {string} raw */
   const whole = (flag, raw) => {
     if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1)

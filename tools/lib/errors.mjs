@@ -1,6 +1,7 @@
 // @ts-check
 // One way for every tool to fail: a message naming what is wrong, a line
 // saying how to fix it, a non-zero exit, and no stack trace.
+import { parseArgs } from "node:util";
 import { runCleanups } from "./cleanup.mjs";
 
 export class ToolError extends Error {
@@ -70,4 +71,21 @@ export function wantsHelp(args) {
 export function printUsage(usage) {
   process.stdout.write(`${usage}\n`);
   return 0;
+}
+
+/**
+ * A tool's flags, parsed strictly (unknown flags, missing values and positionals are refused): a
+ * mistake is a UsageError that carries the tool's usage.
+ * @template {NonNullable<import("node:util").ParseArgsConfig["options"]>} const O
+ * @param {string[]} args
+ * @param {O} options
+ * @param {string} usage
+ * @returns {ReturnType<typeof parseArgs<{ args: string[], options: O, strict: true, allowPositionals: false }>>["values"]}
+ */
+export function parseFlags(args, options, usage) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err), usage);
+  }
 }

@@ -7,9 +7,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { ROOT, VARIANTS } from "../paths.mjs";
-import { UsageError } from "../errors.mjs";
+import { UsageError, parseFlags } from "../errors.mjs";
 import { say, heading, write, sendHumanOutputTo } from "../console.mjs";
 import { onCleanup } from "../cleanup.mjs";
 import { startRedis } from "../isolated-stack.mjs";
@@ -76,25 +75,19 @@ export const PLANS = {
 
 /** Flags → options; anything else is a UsageError. @param {string[]} argv */
 export function parseCompareArgs(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: "boolean", default: false },
-        settings: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        variants: { type: "string", default: Object.keys(VARIANTS).join(",") },
-        out: { type: "string", default: path.join(ROOT, "reports") },
-        render: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      quick: { type: "boolean", default: false },
+      settings: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      variants: { type: "string", default: Object.keys(VARIANTS).join(",") },
+      out: { type: "string", default: path.join(ROOT, "reports") },
+      render: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    USAGE,
+  );
   const variants = [
     ...new Set(
       values.variants

@@ -1,7 +1,6 @@
 // @ts-check
 // `demo.mjs failover` flags → options; anything else is a UsageError.
-import { parseArgs } from "node:util";
-import { UsageError } from "../errors.mjs";
+import { UsageError, parseFlags } from "../errors.mjs";
 import { DURABILITIES, SENTINEL_TIMING } from "./config.mjs";
 
 export const USAGE = `Usage: npx zx tools/demo.mjs failover [--variant sdk|http|grpc|all] [--rounds N] [--json]
@@ -51,28 +50,22 @@ function whole(raw, flag, min, max) {
  * @returns {FailoverOptions}
  */
 export function parseFailoverArgs(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        variant: { type: "string", default: "sdk" },
-        rounds: { type: "string", default: "5" },
-        durability: { type: "string", default: "async" },
-        replicas: { type: "string", default: "1" },
-        "interval-ms": { type: "string", default: "500" },
-        "down-after-ms": { type: "string", default: String(SENTINEL_TIMING.downAfterMs) },
-        latency: { type: "boolean", default: false },
-        ops: { type: "string", default: "300" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      variant: { type: "string", default: "sdk" },
+      rounds: { type: "string", default: "5" },
+      durability: { type: "string", default: "async" },
+      replicas: { type: "string", default: "1" },
+      "interval-ms": { type: "string", default: "500" },
+      "down-after-ms": { type: "string", default: String(SENTINEL_TIMING.downAfterMs) },
+      latency: { type: "boolean", default: false },
+      ops: { type: "string", default: "300" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    USAGE,
+  );
   const variants = values.variant === "all" ? VARIANT_NAMES : [values.variant];
   if (!variants.every((v) => VARIANT_NAMES.includes(v)))
     throw new UsageError(`Unknown --variant "${values.variant}"; use sdk, http, grpc or all.`, USAGE);
