@@ -1,6 +1,7 @@
 // @ts-check
 // The three client styles against a real daprd and a real Redis: each prints
 // exactly the seed's lines and its orders land in Redis with their values.
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedis, startApp } from "./lib/isolated-stack.mjs";
 import { withRedisClient } from "./lib/redis.mjs";
@@ -36,6 +37,7 @@ describe.each(cases)("$name", ({ variant, env }) => {
   afterAll(async () => {
     await app?.stop();
     await redis?.stop();
+    if (redis) fs.rmSync(redis.dir, { recursive: true, force: true }); // its data folder too
   });
 
   it(`saves orders 1..${N} and exits 0`, () => {

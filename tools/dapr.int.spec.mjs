@@ -1,6 +1,7 @@
 // @ts-check
 // The foundation: a real daprd, built or installed by the setup, with the
 // project's state store and resiliency policy, in front of a real Redis.
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { $ } from "zx";
 import { startRedis, startApp } from "./lib/isolated-stack.mjs";
@@ -42,6 +43,7 @@ describe("daprd + Redis through the Dapr HTTP state API", () => {
   afterAll(async () => {
     await app?.stop();
     await redis?.stop();
+    if (redis) fs.rmSync(redis.dir, { recursive: true, force: true }); // its data folder too
   });
 
   it("loads the resiliency policy and the state store at start", () => {
