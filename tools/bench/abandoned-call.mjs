@@ -11,9 +11,7 @@
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../lib/errors.mjs";
-import { ensureBuilt } from "../lib/prerequisites.mjs";
-import { ensureDapr } from "../lib/dapr-install.mjs";
-import { ensureControlPlane } from "../lib/control-plane.mjs";
+import { ensureDaprAndApps } from "../lib/prerequisites.mjs";
 import { onCleanup } from "../lib/cleanup.mjs";
 import { classify, resiliencyLines } from "../lib/daprd-log.mjs";
 import { STYLES, rel } from "./styles.mjs";
@@ -61,9 +59,7 @@ function parseOptions(argv) {
 await main(async () => {
   if (wantsHelp(scriptArgs(import.meta.url))) return printUsage(USAGE);
   const opts = parseOptions(scriptArgs(import.meta.url));
-  await ensureDapr();
-  await ensureControlPlane();
-  await ensureBuilt();
+  await ensureDaprAndApps();
   // After the build: the recorder reads the apps' lines with the library's parser (libs/order-model/dist).
   const stack = await import("../lib/isolated-stack.mjs");
   const startApp = /** @type {(o: object) => Promise<StartedApp>} */ (/** @type {unknown} */ (stack.startApp));

@@ -18,9 +18,7 @@ import { say, heading, sendHumanOutputTo } from "../lib/console.mjs";
 import { startRedis, startApp } from "../lib/isolated-stack.mjs";
 import { checkResources } from "../lib/resources.mjs";
 import { resiliencyLines, classify } from "../lib/daprd-log.mjs";
-import { ensureDapr } from "../lib/dapr-install.mjs";
-import { ensureControlPlane } from "../lib/control-plane.mjs";
-import { ensureBuilt } from "../lib/prerequisites.mjs";
+import { ensureDaprAndApps } from "../lib/prerequisites.mjs";
 import { VARIANTS } from "../lib/paths.mjs";
 import { spread, round3 } from "./stats.mjs";
 
@@ -196,9 +194,7 @@ async function timeOneOutage(metadata, label) {
 /** @param {Options} opts */
 async function run(opts) {
   if (opts.json) sendHumanOutputTo(process.stderr);
-  await ensureDapr();
-  await ensureControlPlane();
-  await ensureBuilt();
+  await ensureDaprAndApps();
   const settings = Object.entries(opts.metadata).map(([k, v]) => `${k}=${v}`);
   const label = settings.length ? settings.join(" ") : "default statestore settings";
   heading(`Failed-attempt timing, ${label}: ${opts.runs} outage(s)`);

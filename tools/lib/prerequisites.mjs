@@ -33,15 +33,25 @@ async function build() {
 }
 
 /**
+ * What a tool with a Redis of its own needs (compare, failover, the benchmarks): Dapr installed,
+ * placement and scheduler running, the apps built; not the project's shared Redis on 6379.
+ * @returns {Promise<import("./dapr-install.mjs").DaprInstall>}
+ */
+export async function ensureDaprAndApps() {
+  const dapr = await ensureDapr();
+  await ensureControlPlane();
+  await ensureBuilt();
+  return dapr;
+}
+
+/**
  * @param {{ redisMode?: string, needRedisControl?: boolean, resourcesDir?: string }} [options]
  *   needRedisControl: the command stops and starts Redis, so it must be one this project runs
  * @returns {Promise<{ dapr: import("./dapr-install.mjs").DaprInstall, redis: import("./redis.mjs").RedisHandle, checked: import("./resources.mjs").CheckedResources }>}
  */
 export async function ensurePrerequisites({ redisMode = "auto", needRedisControl = false, resourcesDir } = {}) {
   const checked = checkResources(resourcesDir); // refuse bad resources before starting anything
-  const dapr = await ensureDapr();
+  const dapr = await ensureDaprAndApps();
   const redis = await ensureRedis({ mode: redisMode, needControl: needRedisControl });
-  await ensureControlPlane();
-  await ensureBuilt();
   return { dapr, redis, checked };
 }

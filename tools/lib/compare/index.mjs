@@ -13,9 +13,7 @@ import { say, heading, write, sendHumanOutputTo } from "../console.mjs";
 import { onCleanup } from "../cleanup.mjs";
 import { startRedis } from "../isolated-stack.mjs";
 import { checkResources, writeRunResources } from "../resources.mjs";
-import { ensureDapr } from "../dapr-install.mjs";
-import { ensureControlPlane } from "../control-plane.mjs";
-import { ensureBuilt } from "../prerequisites.mjs";
+import { ensureDaprAndApps } from "../prerequisites.mjs";
 import { machine, versions, pinCpus, BusyTracker, procStatus } from "./procs.mjs";
 import { codeVariant } from "./code.mjs";
 import { startDaprd } from "./host.mjs";
@@ -150,9 +148,7 @@ export async function runCompare(argv) {
     plan,
   };
   result.machine = await machine(); // before the build below adds load of its own
-  await ensureDapr();
-  await ensureControlPlane();
-  await ensureBuilt();
+  await ensureDaprAndApps();
   result.versions = await versions();
   result.code = Object.fromEntries(opts.variants.map((v) => [v, codeVariant(v)]));
 

@@ -4,9 +4,7 @@
 import { chalk } from "zx";
 import { checkResources } from "../resources.mjs";
 import { sendHumanOutputTo } from "../console.mjs";
-import { ensureBuilt } from "../prerequisites.mjs";
-import { ensureDapr } from "../dapr-install.mjs";
-import { ensureControlPlane } from "../control-plane.mjs";
+import { ensureDaprAndApps } from "../prerequisites.mjs";
 import { USAGE, parseFailoverArgs } from "./args.mjs";
 import { failoverVariant } from "./flow.mjs";
 import { printSummary } from "./report.mjs";
@@ -26,9 +24,7 @@ export async function runFailover(argv) {
   if (opts.json) sendHumanOutputTo(process.stderr);
   // Dapr, placement/scheduler and the built apps; not the shared Redis on 6379, which this demo never uses.
   checkResources();
-  await ensureDapr();
-  await ensureControlPlane();
-  await ensureBuilt();
+  await ensureDaprAndApps();
   if (opts.latency) return (await import("./latency.mjs")).runLatency(opts);
   /** @type {VariantResult[]} */
   const results = [];
