@@ -19,7 +19,8 @@ import {
 import { parseFailoverArgs } from "./lib/failover/args.mjs";
 import { Verdict, markStats, timelineText } from "./lib/failover/report.mjs";
 import { UsageError } from "./lib/errors.mjs";
-import { auditNode, daprdFacts, judgeStored, sequenceCheck } from "./lib/failover/audit.mjs";
+import { auditNode, daprdFacts, judgeStored } from "./lib/failover/audit.mjs";
+import { sequenceCheck } from "./lib/recorder.mjs";
 import { resiliencyLines } from "./lib/daprd-log.mjs";
 
 /** @param {string} text */

@@ -124,6 +124,27 @@ export function isStoredOrder(data, id) {
  */
 
 /**
+ * Orders the app printed twice, and ids it jumped over. One pass.
+ * @param {number[]} saved ids in the order the app printed "Saving Order"
+ * @returns {{ repeated: number[], skipped: number[], first: number | undefined, last: number | undefined }}
+ */
+export function sequenceCheck(saved) {
+  const seen = new Set();
+  /** @type {number[]} */
+  const repeated = [];
+  /** @type {number[]} */
+  const skipped = [];
+  for (let i = 0; i < saved.length; i++) {
+    const id = /** @type {number} */ (saved[i]);
+    if (seen.has(id)) repeated.push(id);
+    seen.add(id);
+    const prev = saved[i - 1];
+    if (prev !== undefined) for (let s = prev + 1; s < id; s++) skipped.push(s);
+  }
+  return { repeated, skipped, first: saved[0], last: saved.at(-1) };
+}
+
+/**
  * Checks a run's orders against Redis: every order the app reported saved (and
  * did not report deleting afterwards) is stored with its value; none skipped or repeated.
  * @param {number[]} saved ids the app reported saved, in order
@@ -135,12 +156,7 @@ export function isStoredOrder(data, id) {
  * @returns {Promise<OrderAudit>}
  */
 export async function auditOrders(saved, redisClient, appId = "order-processor", deleted = [], o = {}) {
-  const repeated = saved.filter((id, i) => saved.indexOf(id) !== i);
-  /** @type {number[]} */
-  const skipped = [];
-  for (let i = 1; i < saved.length; i++) {
-    for (let id = (saved[i - 1] ?? 0) + 1; id < (saved[i] ?? 0); id++) skipped.push(id);
-  }
+  const { repeated, skipped } = sequenceCheck(saved);
   const deletedSet = new Set(deleted);
   /** @type {number[]} */
   const missing = [];

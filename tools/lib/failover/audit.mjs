@@ -2,9 +2,8 @@
 // What a failover round leaves behind, checked: the orders on every node and
 // in the app's output, and daprd's resiliency lines. Sized for a run at full
 // speed (tens of thousands of orders, checked after every round on every
-// node): one pass over the ids, the keys read in pipelined batches.
-// recorder.mjs's auditOrders does the same checks one key at a time, with a
-// quadratic duplicate search that blocked the event loop (even Ctrl-C) there.
+// node): the keys read in pipelined batches, and the order sequence checked by
+// recorder.mjs's sequenceCheck.
 import { classify } from "../daprd-log.mjs";
 
 /** @typedef {import("./report.mjs").NodeAudit} NodeAudit */
@@ -12,27 +11,6 @@ import { classify } from "../daprd-log.mjs";
  * What the audit needs of a Redis client.
  * @typedef {{ sendCommand(args: string[]): Promise<unknown>, hGet(key: string, field: string): Promise<unknown> }} NodeClient
  */
-
-/**
- * Orders the app printed twice, and ids it jumped over. One pass.
- * @param {number[]} saved ids in the order the app printed "Saving Order"
- * @returns {{ repeated: number[], skipped: number[], first: number | undefined, last: number | undefined }}
- */
-export function sequenceCheck(saved) {
-  const seen = new Set();
-  /** @type {number[]} */
-  const repeated = [];
-  /** @type {number[]} */
-  const skipped = [];
-  for (let i = 0; i < saved.length; i++) {
-    const id = /** @type {number} */ (saved[i]);
-    if (seen.has(id)) repeated.push(id);
-    seen.add(id);
-    const prev = saved[i - 1];
-    if (prev !== undefined) for (let s = prev + 1; s < id; s++) skipped.push(s);
-  }
-  return { repeated, skipped, first: saved[0], last: saved.at(-1) };
-}
 
 /**
  * Whether a stored hash field holds this order.
