@@ -8,10 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkResources } from "./lib/resources.mjs";
-import { ToolError } from "./lib/errors.mjs";
-import { LocalRedis } from "./lib/redis.mjs";
-import { RESOURCES, ROOT } from "./lib/paths.mjs";
+import { checkResources } from "./stack/resources.mjs";
+import { ToolError } from "./cli/errors.mjs";
+import { LocalRedis } from "./stack/redis.mjs";
+import { RESOURCES, ROOT } from "./stack/paths.mjs";
 
 /** @type {string[]} */
 const dirs = [];

@@ -4,17 +4,17 @@
 //   npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local] [--outage <s>] [--json] [-- <app command>]
 //   npx zx tools/demo.mjs compare [--quick] [--json] [--variants sdk,http,grpc]
 //   npx zx tools/demo.mjs failover [--variant sdk|http|grpc|all] [--rounds N] [--json] [--durability async|safe] [--latency]
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
-import { ensureBuilt } from "./lib/prerequisites.mjs";
-import { sendHumanOutputTo } from "./lib/console.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { ensureBuilt } from "./stack/prerequisites.mjs";
+import { sendHumanOutputTo } from "./cli/console.mjs";
 
 /** @typedef {(args: string[]) => Promise<number | void>} Command */
 
 /** @type {Record<string, Command>} */
 const COMMANDS = {
-  walkthrough: async (args) => (await import("./lib/walkthrough/index.mjs")).runWalkthrough(args),
-  compare: async (args) => (await import("./lib/compare/index.mjs")).runCompare(args),
-  failover: async (args) => (await import("./lib/failover/index.mjs")).runFailover(args),
+  walkthrough: async (args) => (await import("./demos/walkthrough/index.mjs")).runWalkthrough(args),
+  compare: async (args) => (await import("./demos/compare/index.mjs")).runCompare(args),
+  failover: async (args) => (await import("./demos/failover/index.mjs")).runFailover(args),
 };
 
 /** @type {Record<string, string>} one line per command for --help */

@@ -6,10 +6,10 @@
 // Resiliency targets name defined policies, and lints apps/*/Dockerfile with
 // hadolint. Installs those tools on first use. Exits 1 on any problem.
 import path from "node:path";
-import { main, scriptArgs, UsageError } from "./lib/errors.mjs";
-import { heading, step, write } from "./lib/console.mjs";
-import { ROOT, VERSIONS } from "./lib/paths.mjs";
-import { checkDeploy, DEPLOY_DIR, DOCKERFILES, prepare } from "./lib/deploy/check.mjs";
+import { main, scriptArgs, UsageError } from "./cli/errors.mjs";
+import { heading, step, write } from "./cli/console.mjs";
+import { ROOT, VERSIONS } from "./stack/paths.mjs";
+import { checkDeploy, DEPLOY_DIR, DOCKERFILES, prepare } from "./checks/deploy/check.mjs";
 
 const USAGE = `Usage: npm run deploy:check [-- --dir <folder of kustomize overlays>] [-- <Dockerfile> ...]
 Defaults: --dir deploy/kubernetes and apps/sdk-app, http-app, grpc-app's Dockerfile.`;

@@ -6,11 +6,11 @@
 //   npx zx tools/readme.mjs check|update [--only "walkthrough sdk"] [--test-count N]
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, ToolError, UsageError, wantsHelp } from "./lib/errors.mjs";
-import { ensurePrerequisites } from "./lib/prerequisites.mjs";
-import { say } from "./lib/console.mjs";
-import { README, SOURCES, compareBlocks, readBlocks, runSources, updateBlocks } from "./lib/readme/outputs.mjs";
-import { replaceBlocks } from "./lib/readme/blocks.mjs";
+import { main, printUsage, scriptArgs, ToolError, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { ensurePrerequisites } from "./stack/prerequisites.mjs";
+import { say } from "./cli/console.mjs";
+import { README, SOURCES, compareBlocks, readBlocks, runSources, updateBlocks } from "./checks/readme/outputs.mjs";
+import { replaceBlocks } from "./checks/readme/blocks.mjs";
 
 const USAGE = `Usage: npx zx tools/readme.mjs check|update [--only SOURCE] [--test-count N]`;
 const HELP = `${USAGE}

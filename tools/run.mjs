@@ -9,14 +9,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
-import { ensurePrerequisites } from "./lib/prerequisites.mjs";
-import { startSidecar } from "./lib/sidecar.mjs";
-import { REDIS_PASSWORD_ENV, writeRunResources } from "./lib/resources.mjs";
-import { onCleanup } from "./lib/cleanup.mjs";
-import { printEvent } from "./lib/stream.mjs";
-import { say } from "./lib/console.mjs";
-import { isVariant, RESOURCES, VARIANTS } from "./lib/paths.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { ensurePrerequisites } from "./stack/prerequisites.mjs";
+import { startSidecar } from "./stack/sidecar.mjs";
+import { REDIS_PASSWORD_ENV, writeRunResources } from "./stack/resources.mjs";
+import { onCleanup } from "./cli/cleanup.mjs";
+import { printEvent } from "./cli/stream.mjs";
+import { say } from "./cli/console.mjs";
+import { isVariant, RESOURCES, VARIANTS } from "./stack/paths.mjs";
 
 const USAGE =
   "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";

@@ -2,11 +2,11 @@
 // @ts-check
 // The long-running services the tools start and leave running, as `dapr init`
 // leaves its containers: npm run services -- status|stop
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
-import { DEFAULT_REDIS_PORT, LocalRedis } from "./lib/redis.mjs";
-import { PLACEMENT_PORT, SCHEDULER_PORT, stopControlPlane } from "./lib/control-plane.mjs";
-import { isPortOpen } from "./lib/net.mjs";
-import { say, step } from "./lib/console.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { DEFAULT_REDIS_PORT, LocalRedis } from "./stack/redis.mjs";
+import { PLACEMENT_PORT, SCHEDULER_PORT, stopControlPlane } from "./stack/control-plane.mjs";
+import { isPortOpen } from "./stack/net.mjs";
+import { say, step } from "./cli/console.mjs";
 
 const USAGE = "Usage: npm run services -- status|stop";
 const HELP = `${USAGE}

@@ -3,9 +3,9 @@
 // npm run setup: install Dapr (or use the one installed), start Redis,
 // placement and scheduler, build the apps. A second run takes seconds.
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
-import { ensurePrerequisites } from "./lib/prerequisites.mjs";
-import { step } from "./lib/console.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { ensurePrerequisites } from "./stack/prerequisites.mjs";
+import { step } from "./cli/console.mjs";
 
 const USAGE = "Usage: npm run setup [-- --redis auto|docker|local]";
 const HELP = `${USAGE}

@@ -6,9 +6,9 @@
 // CI runs it after `npm test`, which runs on the machine's Node (20).
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./lib/errors.mjs";
-import { ROOT } from "./lib/paths.mjs";
-import { say } from "./lib/console.mjs";
+import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { ROOT } from "./stack/paths.mjs";
+import { say } from "./cli/console.mjs";
 
 const USAGE = "Usage: npx zx tools/test-node-lts.mjs [--node 24,26] [--walkthrough]";
 const HELP = `${USAGE}

@@ -10,11 +10,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { main, printUsage, scriptArgs, wantsHelp } from "./lib/errors.mjs";
-import { ensurePrerequisites } from "./lib/prerequisites.mjs";
-import { ROOT } from "./lib/paths.mjs";
-import { say, step } from "./lib/console.mjs";
-import { compareBlocks, readBlocks, runSources } from "./lib/readme/outputs.mjs";
+import { main, printUsage, scriptArgs, wantsHelp } from "./cli/errors.mjs";
+import { ensurePrerequisites } from "./stack/prerequisites.mjs";
+import { ROOT } from "./stack/paths.mjs";
+import { say, step } from "./cli/console.mjs";
+import { compareBlocks, readBlocks, runSources } from "./checks/readme/outputs.mjs";
 
 const HELP = `Usage: npm test [-- VITEST ARGS]
 

@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: "integration",
           root,
-          include: ["apps/*/src/**/*.int.spec.ts", "tools/**/*.int.spec.mjs"],
+          include: ["apps/*/src/**/*.int.spec.ts", "tools/e2e/**/*.int.spec.mjs"],
           exclude: ["**/node_modules/**", "**/dist/**"],
           testTimeout: 240_000,
           hookTimeout: 120_000,

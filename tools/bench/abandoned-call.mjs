@@ -10,14 +10,14 @@
 //     [--outage 12] [--call-timeout-ms 2000]
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../lib/errors.mjs";
-import { ensureDaprAndApps } from "../lib/prerequisites.mjs";
-import { onCleanup } from "../lib/cleanup.mjs";
-import { classify, resiliencyLines } from "../lib/daprd-log.mjs";
-import { STYLES, rel } from "./styles.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../cli/errors.mjs";
+import { ensureDaprAndApps } from "../stack/prerequisites.mjs";
+import { onCleanup } from "../cli/cleanup.mjs";
+import { classify, resiliencyLines } from "../stack/daprd-log.mjs";
+import { STYLES, rel } from "./lib/styles.mjs";
 
-/** @typedef {import("./styles.mjs").StartedApp} StartedApp */
-/** @typedef {import("../lib/recorder.mjs").RecordedEvent} Event */
+/** @typedef {import("./lib/styles.mjs").StartedApp} StartedApp */
+/** @typedef {import("../stack/recorder.mjs").RecordedEvent} Event */
 
 const USAGE = `Usage: node tools/bench/abandoned-call.mjs [--variant ${Object.keys(STYLES).join("|")}] [--fault stop|hang] [--outage S] [--call-timeout-ms MS]
   --variant          the client style (default sdk)
@@ -61,7 +61,7 @@ await main(async () => {
   const opts = parseOptions(scriptArgs(import.meta.url));
   await ensureDaprAndApps();
   // After the build: the recorder reads the apps' lines with the library's parser (libs/order-model/dist).
-  const stack = await import("../lib/isolated-stack.mjs");
+  const stack = await import("../stack/isolated-stack.mjs");
   const startApp = /** @type {(o: object) => Promise<StartedApp>} */ (/** @type {unknown} */ (stack.startApp));
   const redis = await stack.startRedis();
   onCleanup(async () => {

@@ -12,15 +12,15 @@
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { main, printUsage, UsageError, ToolError, scriptArgs, wantsHelp } from "../lib/errors.mjs";
-import { onCleanup } from "../lib/cleanup.mjs";
-import { say, heading, sendHumanOutputTo } from "../lib/console.mjs";
-import { startRedis, startApp } from "../lib/isolated-stack.mjs";
-import { checkResources } from "../lib/resources.mjs";
-import { resiliencyLines, classify } from "../lib/daprd-log.mjs";
-import { ensureDaprAndApps } from "../lib/prerequisites.mjs";
-import { VARIANTS } from "../lib/paths.mjs";
-import { spread, round3 } from "./stats.mjs";
+import { main, printUsage, UsageError, ToolError, scriptArgs, wantsHelp } from "../cli/errors.mjs";
+import { onCleanup } from "../cli/cleanup.mjs";
+import { say, heading, sendHumanOutputTo } from "../cli/console.mjs";
+import { startRedis, startApp } from "../stack/isolated-stack.mjs";
+import { checkResources } from "../stack/resources.mjs";
+import { resiliencyLines, classify } from "../stack/daprd-log.mjs";
+import { ensureDaprAndApps } from "../stack/prerequisites.mjs";
+import { VARIANTS } from "../stack/paths.mjs";
+import { spread, round3 } from "./lib/stats.mjs";
 
 const USAGE = `Usage: node tools/bench/attempt-timing.mjs [--runs N] [--set name=value]... [--json]
   --runs N           outages to time (default 3); the summary is their median
@@ -142,7 +142,7 @@ async function timeOneOutage(metadata, label) {
       /** @param {(c: ReturnType<typeof classify>) => boolean} want */
       const next = async (want, after = from) => {
         const e = await rec.waitFor(
-          (/** @type {import("../lib/recorder.mjs").RecordedEvent} */ ev) =>
+          (/** @type {import("../stack/recorder.mjs").RecordedEvent} */ ev) =>
             rec.events.indexOf(ev) >= after && want(classify(ev, lines)),
           {
             timeoutMs: 120_000,

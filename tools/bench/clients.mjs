@@ -1,7 +1,7 @@
 // @ts-check
 // Client CPU per state call, for each way a Node app can talk to daprd's state
 // API: a real daprd with a Redis of its own, one worker process per client
-// (tools/bench/client-worker.mjs), each warmed up by call count, then rounds of
+// (tools/bench/lib/client-worker.mjs), each warmed up by call count, then rounds of
 // N sequential save + get pairs with the clients taking turns in a rotating
 // order. Reported per state call (a save or a get): the client process's CPU
 // (process.cpuUsage, user + sys) and the wall time, median over the rounds
@@ -11,16 +11,16 @@ import fs from "node:fs";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, wantsHelp, UsageError } from "../lib/errors.mjs";
-import { onCleanup } from "../lib/cleanup.mjs";
-import { ensureBuilt } from "../lib/prerequisites.mjs";
-import { startApp, startRedis } from "../lib/isolated-stack.mjs";
-import { endProcess } from "../lib/sidecar.mjs";
-import { CLIENTS } from "./client-worker.mjs";
-import { spread, round3 } from "./stats.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, UsageError } from "../cli/errors.mjs";
+import { onCleanup } from "../cli/cleanup.mjs";
+import { ensureBuilt } from "../stack/prerequisites.mjs";
+import { startApp, startRedis } from "../stack/isolated-stack.mjs";
+import { endProcess } from "../stack/sidecar.mjs";
+import { CLIENTS } from "./lib/client-worker.mjs";
+import { spread, round3 } from "./lib/stats.mjs";
 
-/** @typedef {import("./client-worker.mjs").ClientName} ClientName */
-/** @typedef {import("./client-worker.mjs").StartCost} StartCost */
+/** @typedef {import("./lib/client-worker.mjs").ClientName} ClientName */
+/** @typedef {import("./lib/client-worker.mjs").StartCost} StartCost */
 /** @typedef {{cpuUserUs: number, cpuSystemUs: number, wallMs: number}} RoundResult */
 /** @typedef {{median: number, min: number, max: number}} Spread */
 /** The part of startSidecar's handle used here (its JSDoc does not describe the handle). */
@@ -39,7 +39,7 @@ import { spread, round3 } from "./stats.mjs";
 const USAGE =
   "Usage: node tools/bench/clients.mjs [--rounds N] [--pairs N] [--warmup N] [--clients a,b,...] [--json]\n" +
   `Clients: ${Object.keys(CLIENTS).join(", ")}`;
-const WORKER = fileURLToPath(new URL("./client-worker.mjs", import.meta.url));
+const WORKER = fileURLToPath(new URL("./lib/client-worker.mjs", import.meta.url));
 
 /** @param {string[]} argv */
 function options(argv) {

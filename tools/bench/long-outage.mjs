@@ -15,23 +15,23 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../lib/errors.mjs";
-import { ensureDaprAndApps } from "../lib/prerequisites.mjs";
-import { onCleanup } from "../lib/cleanup.mjs";
-import { say } from "../lib/console.mjs";
-import { classify, resiliencyLines } from "../lib/daprd-log.mjs";
-import { withRedisClient } from "../lib/redis.mjs";
-import { ROOT, VERSIONS } from "../lib/paths.mjs";
-import { STYLES, rel } from "./styles.mjs";
+import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../cli/errors.mjs";
+import { ensureDaprAndApps } from "../stack/prerequisites.mjs";
+import { onCleanup } from "../cli/cleanup.mjs";
+import { say } from "../cli/console.mjs";
+import { classify, resiliencyLines } from "../stack/daprd-log.mjs";
+import { withRedisClient } from "../stack/redis.mjs";
+import { ROOT, VERSIONS } from "../stack/paths.mjs";
+import { STYLES, rel } from "./lib/styles.mjs";
 
 const USAGE = `Usage: node tools/bench/long-outage.mjs [--outage S] [--call-timeout-ms MS] [--variants LIST] [--gc-pressure]
   --outage           seconds Redis stays down (default 330)
   --call-timeout-ms  the apps' ORDER_CALL_TIMEOUT_MS (default 60000; larger than the outage shows the clients' own limits)
   --variants         any of sdk,sdk-grpc,http,grpc (default: all four)
-  --gc-pressure      run the apps with a full GC every 200 ms (tools/fixtures/gc-pressure.mjs)`;
+  --gc-pressure      run the apps with a full GC every 200 ms (tools/e2e/fixtures/gc-pressure.mjs)`;
 
-/** @typedef {import("./styles.mjs").Style} Style */
-/** @typedef {import("./styles.mjs").StartedApp} StartedApp */
+/** @typedef {import("./lib/styles.mjs").Style} Style */
+/** @typedef {import("./lib/styles.mjs").StartedApp} StartedApp */
 const ORDERS_BEFORE = 3;
 const ORDERS_AFTER = 3;
 const AFTER_LIMIT_S = 120;
@@ -107,10 +107,10 @@ await main(async () => {
   const opts = parseOptions(scriptArgs(import.meta.url));
   await ensureDaprAndApps();
   // After the build: the recorder reads the apps' lines with the library's parser (libs/order-model/dist).
-  const stack = await import("../lib/isolated-stack.mjs");
+  const stack = await import("../stack/isolated-stack.mjs");
   const { startRedis } = stack;
   const startApp = /** @type {(o: object) => Promise<StartedApp>} */ (/** @type {unknown} */ (stack.startApp));
-  const { auditOrders } = await import("../lib/recorder.mjs");
+  const { auditOrders } = await import("../stack/recorder.mjs");
 
   const redis = await startRedis();
   onCleanup(async () => {
@@ -118,7 +118,9 @@ await main(async () => {
     fs.rmSync(redis.dir, { recursive: true, force: true });
   });
   const gcEnv = opts.gcPressure
-    ? { NODE_OPTIONS: `--expose-gc --import ${pathToFileURL(path.join(ROOT, "tools/fixtures/gc-pressure.mjs")).href}` }
+    ? {
+        NODE_OPTIONS: `--expose-gc --import ${pathToFileURL(path.join(ROOT, "tools/e2e/fixtures/gc-pressure.mjs")).href}`,
+      }
     : {};
   say("redis", `own Redis: ${redis.describe()}`);
 

@@ -16,7 +16,7 @@ type Answer = (seen: Seen, res: http.ServerResponse) => void;
 /**
  * FAKE daprd for unit tests of the client code only: a node:http server that
  * records each request and answers it with the test's `answer`. The real
- * daprd is exercised by the integration tests (tools/apps.int.spec.mjs).
+ * daprd is exercised by the integration tests (tools/e2e/apps.int.spec.mjs).
  */
 async function fakeDaprd(host: string, answer: Answer) {
   const seen: Seen[] = [];

@@ -1,0 +1,46 @@
+// @ts-check
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { parseWalkthroughArgs } from "./args.mjs";
+import { RESOURCES, ROOT } from "../../stack/paths.mjs";
+
+describe("parseWalkthroughArgs", () => {
+  it("defaults to the SDK variant and the machine's Redis", () => {
+    expect(parseWalkthroughArgs([])).toMatchObject({
+      variants: ["sdk"],
+      redis: "auto",
+      outageMs: undefined,
+      json: false,
+      resourcesDir: RESOURCES,
+    });
+  });
+  it("takes all variants, an outage and an app command after --", () => {
+    expect(parseWalkthroughArgs(["--variant", "all", "--outage", "40"])).toMatchObject({
+      variants: ["sdk", "http", "grpc"],
+      outageMs: 40_000,
+    });
+    expect(parseWalkthroughArgs(["--", "python3", "app.py"])).toMatchObject({
+      variants: ["custom"],
+      command: ["python3", "app.py"],
+    });
+  });
+  it("takes another resources folder, resolved from the working directory", () => {
+    expect(parseWalkthroughArgs(["--resources", path.relative(process.cwd(), RESOURCES) || "."]).resourcesDir).toBe(
+      RESOURCES,
+    );
+    expect(parseWalkthroughArgs(["--resources", ROOT, "--", "go", "run", "."]).resourcesDir).toBe(ROOT);
+  });
+  it.each([
+    [["--variant", "java"], /Unknown --variant "java"/],
+    [["--redis", "podman"], /Unknown --redis "podman"/],
+    [["--outage", "soon"], /--outage must be a number of seconds from 1 to 600, got "soon"/],
+    [["--outage", "0"], /--outage must be a number of seconds/],
+    [["--fast"], /Unknown option '--fast'/],
+    [["--variant"], /argument missing/],
+    [["--"], /Nothing after `--`/],
+    [["--resources", "/no/such/dir"], /--resources "\/no\/such\/dir" is not a folder/],
+    [["--resources", "README.md"], /--resources "README.md" is not a folder/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseWalkthroughArgs(argv)).toThrow(message);
+  });
+});
