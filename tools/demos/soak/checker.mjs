@@ -23,6 +23,7 @@ import { faultName } from "./schedule.mjs";
  * @typedef {object} DaprdRestart
  * @property {number} at        when the soak started daprd again
  * @property {number} [readyAt] when it answered healthy (undefined: it never did)
+ * @property {number} [attempts] how many daprd it took (one exits at start while the store is unreachable)
  * @property {string} [error]
  */
 /**
