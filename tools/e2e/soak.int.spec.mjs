@@ -6,30 +6,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
-import { ROOT } from "../stack/paths.mjs";
+import { runDemo } from "./support/test-support.mjs";
 import { SOAK_STYLES, appIdOf } from "../demos/soak/apps.mjs";
 
 /** A seed whose 3-minute schedule the unit tests show to hold every kind (any seed does: each kind is placed once first). */
 const SEED = 1815; // dapr/dapr#1815, "[Chaos Test] for State APIs"
-
-/** @param {string[]} args @returns {Promise<{ code: number | null, stdout: string, stderr: string }>} */
-function soak(args) {
-  const zx = path.join(ROOT, "node_modules/zx/build/cli.js");
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [zx, path.join(ROOT, "tools/demo.mjs"), "soak", ...args], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("demo.mjs soak", () => {
   test(
@@ -38,7 +20,7 @@ describe("demo.mjs soak", () => {
     async () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), "soak-test-"));
       try {
-        const run = await soak(["--duration", "3m", "--seed", String(SEED), "--out", out, "--json"]);
+        const run = await runDemo("soak", ["--duration", "3m", "--seed", String(SEED), "--out", out, "--json"]);
         const tail = run.stderr.split("\n").slice(-40).join("\n");
         expect(run.code, tail).toBe(0);
         const result = JSON.parse(run.stdout);

@@ -225,7 +225,7 @@ export function worstByKind(cs) {
       for (const [app, s] of Object.entries(c.recoveryS)) {
         if (w.worstS === null) continue;
         if (s === null) Object.assign(w, { worstS: null, app });
-        else if (s > w.worstS) Object.assign(w, { worstS: s, app });
+        else if (s > w.worstS || w.app === undefined) Object.assign(w, { worstS: s, app });
       }
     }
   }

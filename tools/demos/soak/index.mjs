@@ -14,6 +14,8 @@ import { SOAK_STYLES, appIdOf } from "./apps.mjs";
 import { runSoak } from "./run.mjs";
 import { markdown } from "./report.mjs";
 import { renderSvg } from "./svg.mjs";
+import { ensureToxiproxy, startToxiproxy } from "../../stack/toxiproxy.mjs";
+import { fault } from "../../stack/faults.mjs";
 
 export const COMMAND = defineCommand({
   usage: "npx zx tools/demo.mjs soak",
@@ -86,20 +88,11 @@ export async function runSoakCommand(argv) {
   }
   if (opts.json) sendHumanOutputTo(process.stderr);
   await ensureDaprAndApps();
-  const proxy = await networkFaults();
-  /** @type {Partial<Record<import("./schedule.mjs").Lane, readonly string[]>>} */
-  const lanes = { redis: LANES.redis, daprd: LANES.daprd, network: proxy ? LANES.network : [] };
-  const schedule = makeSchedule({
-    seed: opts.seed,
-    durationS: opts.durationS,
-    lanes,
-    targets: opts.styles.map(appIdOf),
-  });
-  heading(
-    `Soak: seed ${opts.seed}, ${opts.durationS} s, ${schedule.faults.length} faults${proxy ? "" : " (no fault proxy here: process faults only)"}`,
-  );
+  await ensureToxiproxy(); // before the clock starts: the first build takes a minute
+  const schedule = makeSchedule({ seed: opts.seed, durationS: opts.durationS, targets: opts.styles.map(appIdOf) });
+  heading(`Soak: seed ${opts.seed}, ${opts.durationS} s, ${schedule.faults.length} faults`);
   write(`   #        at        for  lane     fault\n${scheduleText(schedule)}\n\n`);
-  const result = await runSoak({ schedule, styles: opts.styles, proxy });
+  const result = await runSoak({ schedule, styles: opts.styles, proxy: throughProxy });
   fs.mkdirSync(opts.out, { recursive: true });
   const json = JSON.stringify(result, null, 2);
   fs.writeFileSync(path.join(opts.out, "soak.json"), `${json}\n`);
@@ -118,9 +111,19 @@ export async function runSoakCommand(argv) {
 }
 
 /**
- * The fault proxy between daprd and Redis, when this checkout has the lab's (stack/toxiproxy.mjs).
- * @returns {Promise<Parameters<typeof runSoak>[0]["proxy"]>}
+ * The fault proxy between every daprd and Redis: Toxiproxy (built with `go install` when missing), one
+ * proxy in front of the soak's Redis; a network fault is the lab's (stack/faults.mjs) applied to it.
+ * @type {NonNullable<Parameters<typeof runSoak>[0]["proxy"]>}
  */
-async function networkFaults() {
-  return undefined;
+async function throughProxy(redisPort) {
+  const toxiproxy = await startToxiproxy();
+  const proxy = await toxiproxy.createProxy({ name: "soak-redis", upstream: redisPort });
+  return {
+    port: proxy.port,
+    async fault(kind) {
+      const f = fault(kind);
+      await f.apply({ proxy });
+      return () => f.clear({ proxy });
+    },
+  };
 }

@@ -211,3 +211,42 @@ describe("checker helpers", () => {
     expect(w).toEqual({ a: { count: 3, worstS: 3, app: "y" }, b: { count: 1, worstS: 2, app: "x" } });
   });
 });
+
+describe("the network lane", () => {
+  it("draws only faults of the lab's catalogue that act on the proxy", async () => {
+    const { fault } = await import("../../stack/faults.mjs");
+    for (const kind of LANES.network) expect(fault(kind).via, kind).toBe("proxy");
+  });
+});
+
+describe("memory summary", () => {
+  it("slopePerHour: a steady climb of 1 MB a minute is 60 MB/h; flat is 0; too few points is null", async () => {
+    const { slopePerHour } = await import("./memory.mjs");
+    const climb = Array.from({ length: 10 }, (_, i) => ({ at: i * 60, mb: 100 + i }));
+    expect(slopePerHour(climb)).toBe(60);
+    expect(slopePerHour(climb.map((p) => ({ ...p, mb: 100 })))).toBe(0);
+    expect(slopePerHour(climb.slice(0, 2))).toBeNull();
+  });
+  it("summarize: the slope is of the process running at the end (a restarted daprd starts low again)", async () => {
+    const { summarize } = await import("./memory.mjs");
+    const first = Array.from({ length: 5 }, (_, i) => ({ at: i * 60, pid: 1, mb: 100 + 10 * i }));
+    const second = Array.from({ length: 5 }, (_, i) => ({ at: 300 + i * 60, pid: 2, mb: 50 }));
+    const m = summarize({ name: "fake daprd", samples: [...first, ...second] });
+    expect(m).toMatchObject({ startMB: 100, endMB: 50, peakMB: 140, slopeMBperH: 0, processes: 2, samples: 10 });
+  });
+});
+
+describe("countsOverTime", () => {
+  it("keeps a stall flat: the count before the stall is repeated where saving resumes", async () => {
+    const { countsOverTime } = await import("./run.mjs");
+    const saves = [1, 1.5, 2, 12, 12.5].map((at) => ({ at }));
+    expect(countsOverTime(saves, 13)).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 3],
+      [12, 3],
+      [12, 4],
+      [13, 5],
+    ]);
+  });
+});
