@@ -4,12 +4,9 @@
 // that finds the primary through the Sentinels, three SIGKILLs of the
 // primary. Asserts what must hold, never how fast it was (the demo reports
 // the times).
-import path from "node:path";
-import { spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { failoverVariant } from "../demos/failover/flow.mjs";
 import { runDemo } from "./support/test-support.mjs";
-import { ROOT } from "../stack/paths.mjs";
 
 const ROUNDS = 3;
 
