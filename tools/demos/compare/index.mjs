@@ -109,6 +109,7 @@ export const rowsFor = (variants) => [
   "redis",
   ...variants.flatMap((v) => (v === "sdk" ? ["sdk-http", "sdk-grpc"] : [v])),
   "ceiling",
+  "grpc-ceiling",
 ];
 
 /** `compare [--quick] [--settings] [--json] [--variants …] [--out DIR]`; returns the exit code. @param {string[]} argv */
