@@ -1,6 +1,7 @@
 // @ts-check
 // reports/compare.md: the tables of report.mjs with what was measured and how.
 import { derive, label, ms } from "./report.mjs";
+import { settingsReading } from "./settings.mjs";
 
 /** @type {Record<string, string>} */
 const BOUND_WORDS = {
@@ -134,7 +135,19 @@ ${t.startupApps}
 
 ## daprd settings
 
-${t.settings ? `Each with a daprd of its own, measured once with the ceiling client. The main run used daprd as \`resources/\` has it ("as run").\n\n${t.settings}` : "Not measured in this run (--quick without --settings)."}
+${
+  t.settings
+    ? `Each setting has a daprd of its own, all up at once beside the default one (\`resources/\` as they are), each driven by the HTTP ceiling client and by http-app's store: ${p.settingsRounds} rounds, each pair in a fresh random order per round, a ${p.settingsMaxMs / 1000} s closed-loop maximum then ${p.settingsOpenMs / 1000} s at ${Math.max(...p.rates)} calls/s. "faster in rounds" pairs each round with the default's same round (the rounds interleave, so a burst of load elsewhere hits both); "range clear" means every round of the setting beat every round of the default. Only that counts as a win here.
+
+${t.settingsChanges}
+
+${t.settings}
+
+${settingsReading(result.settings)
+  .map((l) => "- " + l)
+  .join("\n")}`
+    : "Not measured in this run (--quick without --settings)."
+}
 
 ## Targets
 
