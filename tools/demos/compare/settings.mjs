@@ -91,6 +91,26 @@ export function versus(mine, base) {
 }
 
 /**
+ * One client's rounds on one setting: their spreads, and how they compare with the default's (`base`).
+ * @param {SettingRound[]} rs
+ * @param {SettingRound[] | undefined} base
+ * @returns {SettingClient}
+ */
+export function settingClient(rs, base) {
+  const sp = (/** @type {(r: SettingRound) => number} */ f) => spread(rs.map(f));
+  return {
+    callsPerSec: sp((r) => r.callsPerSec),
+    daprdUsPerCall: sp((r) => r.daprdUs),
+    redisUsPerCall: sp((r) => r.redisUs),
+    serverCoreUse: sp((r) => r.serverCoreUse),
+    saveP50: sp((r) => r.saveP50),
+    getP50: sp((r) => r.getP50),
+    rounds: rs,
+    vsDefault: base ? versus(rs, base) : undefined,
+  };
+}
+
+/**
  * @param {{redis: any, pin: import("./procs.mjs").Pinning, plan: any, resources: any, ours: Set<number>}} ctx
  * @returns {Promise<SettingResult[]>}
  */
@@ -152,23 +172,13 @@ export async function runSettings(ctx) {
       caveat: setting.caveat,
       daprdRssMB: rssMB(daprd.daprdPid),
       clients: Object.fromEntries(
-        SETTING_CLIENTS.map((c) => {
-          const rs = rounds[`${setting.name}|${c}`] ?? [];
-          const sp = (/** @type {(r: SettingRound) => number} */ f) => spread(rs.map(f));
-          return [
-            c,
-            {
-              callsPerSec: sp((r) => r.callsPerSec),
-              daprdUsPerCall: sp((r) => r.daprdUs),
-              redisUsPerCall: sp((r) => r.redisUs),
-              serverCoreUse: sp((r) => r.serverCoreUse),
-              saveP50: sp((r) => r.saveP50),
-              getP50: sp((r) => r.getP50),
-              rounds: rs,
-              vsDefault: setting.name === "default" ? undefined : versus(rs, rounds[`default|${c}`] ?? []),
-            },
-          ];
-        }),
+        SETTING_CLIENTS.map((c) => [
+          c,
+          settingClient(
+            rounds[`${setting.name}|${c}`] ?? [],
+            setting.name === "default" ? undefined : (rounds[`default|${c}`] ?? []),
+          ),
+        ]),
       ),
     }));
   } finally {

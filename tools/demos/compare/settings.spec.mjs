@@ -1,8 +1,7 @@
 // @ts-check
 // How a daprd setting is judged against the default, on FAKE rounds (no daprd).
 import { describe, expect, it } from "vitest";
-import { SETTINGS, settingsReading, versus } from "./settings.mjs";
-import { spread } from "../../bench/lib/stats.mjs";
+import { SETTINGS, settingClient, settingsReading, versus } from "./settings.mjs";
 import { fakeResult } from "./fake-result.mjs";
 import { tables } from "./report.mjs";
 import { markdown } from "./page.mjs";
@@ -19,23 +18,10 @@ function fakeSetting(name, byClient, base) {
     caveat: SETTINGS.find((s) => s.name === name)?.caveat,
     daprdRssMB: 90,
     clients: Object.fromEntries(
-      Object.entries(byClient).map(([c, cps]) => {
-        const rs = rounds(cps);
-        const sp = (/** @type {(r: any) => number} */ f) => spread(rs.map(f));
-        return [
-          c,
-          {
-            callsPerSec: sp((r) => r.callsPerSec),
-            daprdUsPerCall: sp((r) => r.daprdUs),
-            redisUsPerCall: sp((r) => r.redisUs),
-            serverCoreUse: sp((r) => r.serverCoreUse),
-            saveP50: sp((r) => r.saveP50),
-            getP50: sp((r) => r.getP50),
-            rounds: rs,
-            vsDefault: base ? versus(rs, rounds(base[c] ?? [])) : undefined,
-          },
-        ];
-      }),
+      Object.entries(byClient).map(([c, cps]) => [
+        c,
+        settingClient(rounds(cps), base ? rounds(base[c] ?? []) : undefined),
+      ]),
     ),
   };
 }
