@@ -15,6 +15,7 @@
  * @property {number} busyMs            sampledMs without idle: the main thread's CPU
  * @property {Record<string, number>} origins  self ms per origin, idle included
  * @property {TopFunction[]} top        the costliest functions by self time, idle left out
+ * @property {Record<string, number>} files  self ms by file (package-relative), the costliest, idle left out
  * @property {number} samples
  */
 
@@ -104,6 +105,8 @@ export function reduceProfile(profile, topN = 10) {
   const origins = Object.fromEntries(ORIGINS.map((o) => [o, 0]));
   /** @type {Map<string, TopFunction>} */
   const fns = new Map();
+  /** @type {Map<string, number>} */
+  const files = new Map();
   let sampled = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
@@ -118,6 +121,8 @@ export function reduceProfile(profile, topN = 10) {
     const fn = fns.get(key) ?? { name, origin, where: where(f), ms: 0 };
     fn.ms += us / 1000;
     fns.set(key, fn);
+    const file = fn.where.replace(/:\d+$/, "") || "(no file)";
+    files.set(file, (files.get(file) ?? 0) + us / 1000);
   }
   const r = (/** @type {number} */ x) => Math.round(x * 1000) / 1000;
   for (const k of Object.keys(origins)) origins[k] = r(origins[k] ?? 0);
@@ -131,6 +136,12 @@ export function reduceProfile(profile, topN = 10) {
       .sort((a, b) => b.ms - a.ms)
       .slice(0, topN)
       .map((f) => ({ ...f, ms: r(f.ms) })),
+    files: Object.fromEntries(
+      [...files]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3 * topN)
+        .map(([f, ms]) => [f, r(ms)]),
+    ),
     samples: samples.length,
   };
 }

@@ -68,6 +68,12 @@ describe("reduceProfile (fake profiles)", () => {
     ]);
     expect(reduceProfile(p).top.map((f) => f.name)).not.toContain("(idle)");
     expect(reduceProfile(p).top.find((f) => f.name === "save")?.where).toBe("tools/bench/lib/driver.mjs:41");
+    expect(reduceProfile(p).files).toEqual({
+      "@grpc/grpc-js/build/src/client.js": 0.3,
+      "@bufbuild/protobuf/dist/cjs/to-binary.js": 0.1,
+      "(no file)": 0.1,
+      "tools/bench/lib/driver.mjs": 0.1,
+    });
   });
 
   it("gives a sample the time until the next one (uneven deltas), the last one the mean", () => {
@@ -93,9 +99,10 @@ describe("profiled (real inspector)", () => {
     }, 500);
     expect(r.x).toBeGreaterThan(0);
     expect(r.profile.samples).toBeGreaterThan(10);
-    // The loop's own frame, and performance.now and Math.sqrt (builtins, no frame of their own), are most of it.
-    const ours = r.profile.origins["our code"] ?? 0;
-    expect(ours).toBeGreaterThan(0);
-    expect(ours + (r.profile.origins["V8 builtins & native"] ?? 0)).toBeGreaterThan(r.profile.busyMs * 0.6);
+    // The loop's own frame shows as ours; the origins add up to what was sampled (a loaded machine moves the shares).
+    expect(r.profile.origins["our code"] ?? 0).toBeGreaterThan(0);
+    const sum = Object.values(r.profile.origins).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(r.profile.sampledMs, 1);
+    expect(r.profile.busyMs).toBeGreaterThan(0);
   });
 });

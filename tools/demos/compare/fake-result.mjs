@@ -195,6 +195,7 @@ export function fakeProfile(cps, us) {
         top: [
           { name: "makeUnaryRequest", origin: "grpc-js", where: "@grpc/grpc-js/build/src/client.js:124", ms: busy / 2 },
         ],
+        files: { "@grpc/grpc-js/build/src/client.js": busy / 2 },
         samples: 5000,
       },
     },
