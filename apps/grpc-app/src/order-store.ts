@@ -34,11 +34,13 @@ export const CHANNEL_OPTIONS: ChannelOptions = {
  * the benchmarks that try other channel options.
  */
 export function createGrpcOrderStore(dapr: DaprEndpoint, options: ChannelOptions = CHANNEL_OPTIONS): OrderStore {
+  // #region client
   const host = dapr.host.includes(":") ? `[${dapr.host}]` : dapr.host;
   const client = new Client(`${host}:${dapr.grpcPort}`, credentials.createInsecure(), options);
   const decoder = new TextDecoder();
   const metadata = new Metadata();
   if (dapr.apiToken) metadata.set("dapr-api-token", dapr.apiToken);
+  // #endregion client
 
   /** One unary call; the loop's signal cancels it (RST_STREAM, which also ends daprd's work on it). */
   function unary<I extends DescMessage, O extends DescMessage | undefined>(
@@ -51,6 +53,7 @@ export function createGrpcOrderStore(dapr: DaprEndpoint, options: ChannelOptions
     type Result = O extends DescMessage ? MessageShape<O> : void;
     signal.throwIfAborted();
     return new Promise<Result>((resolve, reject) => {
+      // #region call
       const call = client.makeUnaryRequest<MessageShape<I>, Result>(
         `/${Dapr.typeName}/${Dapr.method[method].name}`,
         (msg) => {
@@ -74,9 +77,11 @@ export function createGrpcOrderStore(dapr: DaprEndpoint, options: ChannelOptions
       );
       const cancel = () => call.cancel();
       signal.addEventListener("abort", cancel, { once: true });
+      // #endregion call
     });
   }
 
+  // #region store
   return {
     async save(order: Order, signal: AbortSignal) {
       // The value travels as bytes; JSON keeps it identical to what the HTTP API stores.
@@ -97,4 +102,5 @@ export function createGrpcOrderStore(dapr: DaprEndpoint, options: ChannelOptions
       client.close();
     },
   };
+  // #endregion store
 }
