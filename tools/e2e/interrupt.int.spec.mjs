@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESOURCES } from "../stack/paths.mjs";
 import { writeRunResources } from "../stack/resources.mjs";
 import { LocalRedis, ensureRedis, withRedisClient } from "../stack/redis.mjs";
+import { startRedis } from "../stack/isolated-stack.mjs";
 import { commandLine, markedRun, runAndEnd } from "./support/interrupt.mjs";
 
 /** @type {[NodeJS.Signals, number][]} */
@@ -144,6 +145,25 @@ describe("compare --quick, ended in its outage phase and by a closed pipe (its o
       expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
     } finally {
       run.remove();
+    }
+  });
+});
+
+describe("a frozen Redis on the way out", () => {
+  it("LocalRedis.stop ends a Redis paused with SIGSTOP (a fault still active when the tool ends)", async () => {
+    const redis = await startRedis();
+    try {
+      redis.pause();
+      const started = Date.now();
+      await redis.stop();
+      expect(redis.pid()).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(9_000); // it waited up to 10 s for a pid that never went
+    } finally {
+      if (redis.pid() !== undefined) {
+        redis.resume();
+        await redis.stop();
+      }
+      fs.rmSync(redis.dir, { recursive: true, force: true });
     }
   });
 });

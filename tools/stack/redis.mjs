@@ -166,6 +166,8 @@ export class LocalRedis {
     const pid = this.pid();
     if (pid === undefined) return;
     process.kill(pid, signal);
+    // A frozen Redis (pause(), a fault) acts on SIGTERM only once it runs again.
+    if (signal !== "SIGKILL") process.kill(pid, "SIGCONT");
     for (let i = 0; i < 100 && this.pid() !== undefined; i++) await sleep(100);
     if (signal === "SIGKILL") fs.rmSync(this.pidFile, { force: true });
     await waitForPort(this.port, { open: false, timeoutMs: 5_000 });
