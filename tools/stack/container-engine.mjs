@@ -164,5 +164,7 @@ export async function engineStatus() {
   const pid = ownServicePid();
   if (pid !== undefined) return `podman     ${SOCKET}  running (started by this project, pid ${pid})`;
   const user = await userEngine();
-  return user ? `docker     ${user.host}  ${user.server} (not ours)` : "docker     no engine (container mode starts podman)";
+  return user
+    ? `docker     ${user.host}  ${user.server} (not ours)`
+    : "docker     no engine (container mode starts podman)";
 }

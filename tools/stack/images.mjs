@@ -65,7 +65,9 @@ export async function rootfsImage(spec) {
   if (!fs.existsSync(tar)) {
     if (!(await which("mmdebstrap", { nothrow: true })))
       await aptInstall(["mmdebstrap"], "sudo apt-get install mmdebstrap");
-    step(`building image ${spec.name} from Debian ${SUITE} packages (mmdebstrap): ${spec.packages.join(" ") || "minbase"}`);
+    step(
+      `building image ${spec.name} from Debian ${SUITE} packages (mmdebstrap): ${spec.packages.join(" ") || "minbase"}`,
+    );
     const started = Date.now();
     const partial = `${tar}.partial`;
     const include = spec.packages.length ? [`--include=${spec.packages.join(",")}`] : [];

@@ -122,10 +122,9 @@ export async function inspect(name) {
  * @param {number} port
  */
 export function unfitReason(c, port) {
-  const words = [c.Config?.Image, c.ImageName, ...(c.Config?.Cmd ?? []), ...[c.Config?.Entrypoint ?? []].flat()].join(
-    " ",
-  );
-  if (!/redis/i.test(words)) return `it does not run Redis (image ${c.Config?.Image}, command ${words.trim()})`;
+  const command = [...[c.Config?.Entrypoint ?? []].flat(), ...(c.Config?.Cmd ?? [])].join(" ");
+  const words = [c.Config?.Image, c.ImageName, command].join(" ");
+  if (!/redis/i.test(words)) return `it does not run Redis (image ${c.Config?.Image}, command ${command || "none"})`;
   if (c.HostConfig?.NetworkMode === "host") {
     const m = /--port\s+(\d+)/.exec(words);
     return m && Number(m[1]) !== port ? `it runs on the host network with --port ${m[1]}, not ${port}` : undefined;
@@ -234,8 +233,7 @@ export async function ensureDaprRedis() {
       throw err;
     }
     step(`started ${DAPR_REDIS} (docker start ${DAPR_REDIS}; ${engine.server})`);
-  }
-  else if (!(await withRedisClient(redis, (c) => c.ping()).catch(() => undefined)))
+  } else if (!(await withRedisClient(redis, (c) => c.ping()).catch(() => undefined)))
     throw new ToolError(
       `${DAPR_REDIS} is running, but no Redis answers PING on 127.0.0.1:${port}. Nothing was stopped.`,
       `See: docker logs ${DAPR_REDIS}`,

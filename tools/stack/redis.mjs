@@ -79,7 +79,10 @@ export class LocalRedis {
       );
     }
     if (!(await which("redis-server", { nothrow: true })))
-      await aptInstall(["redis-server"], "sudo apt-get install redis-server, or run Redis in Docker as `dapr init` does");
+      await aptInstall(
+        ["redis-server"],
+        "sudo apt-get install redis-server, or run Redis in Docker as `dapr init` does",
+      );
     fs.mkdirSync(this.dir, { recursive: true });
     const args = [
       "--port",
@@ -196,8 +199,7 @@ export async function ensureRedis({
   // The container module loads only in container mode (and it imports this one).
   const containers = () => import("./redis-container.mjs");
   if (mode === "docker") return (await containers()).ensureDaprRedis();
-  if (mode === "auto" && (await (await containers()).userHasDaprRedis()))
-    return (await containers()).ensureDaprRedis();
+  if (mode === "auto" && (await (await containers()).userHasDaprRedis())) return (await containers()).ensureDaprRedis();
   const redis = new LocalRedis({ password }); // REDIS_PASSWORD: a Redis this project starts asks for it
   const wasUp = await redis.isUp();
   if (wasUp && !(await redis.isOurs())) {
