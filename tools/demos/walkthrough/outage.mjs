@@ -39,7 +39,7 @@ export async function stopRedisAndWatch(w) {
   // Redis is the project's (or the user's dapr_redis): whatever ends the tool from here starts it again.
   w.restoreRedis = await stopRedisUntilRestored(redis);
   t.redisDown = rec.now();
-  say("redis", `stopped ${redis.kind === "docker" ? "(docker stop dapr_redis)" : "(SIGTERM to redis-server)"}`);
+  say("redis", `stopped ${redis.kind === "docker" ? `(docker stop ${redis.name})` : "(SIGTERM to redis-server)"}`);
 
   heading(
     `4. Watch daprd apply the policies: retry ${policy.retryPolicy} every ${timing.retryEveryMs / 1000}s, breaker ${policy.breaker} opens after ${timing.tripAfter} failures for ${timing.openForMs / 1000}s`,
@@ -142,7 +142,7 @@ export async function startRedisAndWatch(w) {
   const upIndex = rec.events.length;
   await (w.restoreRedis ? w.restoreRedis() : redis.start());
   t.redisUp = rec.now();
-  say("redis", "started");
+  say("redis", `started${redis.kind === "docker" ? ` (docker start ${redis.name})` : ""}`);
   await w.sampling;
   // daprd 1.18 drops a call that meets an open breaker (backoff.Permanent in pkg/resiliency/policy.go).
   // With retries at least as far apart as the breaker stays open, as in the seed, every retry finds
