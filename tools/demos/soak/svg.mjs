@@ -73,7 +73,7 @@ export function renderSvg(r) {
   out.push(`<line x1="${L}" y1="${plotTop + plotH}" x2="${L + plotW}" y2="${plotTop + plotH}" stroke="#333"/>`);
   out.push(`<line x1="${L}" y1="${plotTop}" x2="${L}" y2="${plotTop + plotH}" stroke="#333"/>`);
   const useMin = endS > 600;
-  const ts = step(endS, 10);
+  const ts = useMin ? step(endS / 60, 10) * 60 : step(endS, 10); // whole minutes on a long run
   for (let t = 0; t <= endS; t += ts) {
     out.push(
       `<line x1="${f1(x(t))}" y1="${plotTop + plotH}" x2="${f1(x(t))}" y2="${plotTop + plotH + 4}" stroke="#333"/>`,
