@@ -10,7 +10,7 @@ import { POLICIES, POLICY_NAMES, ownPolicy } from "./policies.mjs";
 /** The faults the lab runs today: failover needs the Sentinel cluster, not yet wired into the lab. */
 export const LAB_FAULTS = FAULT_NAMES.filter((f) => f !== "failover");
 /** --quick: the relations its integration test checks, at fault lengths that let the seed's breaker open. */
-export const QUICK = { policies: "seed,fail-fast", faults: "hang,refuse", faultS: 40 };
+export const QUICK = { policies: "seed,fail-fast", faults: "hang,refuse", faultS: 45 };
 
 export const LAB = defineCommand({
   usage: "npx zx tools/demo.mjs lab",

@@ -61,7 +61,8 @@ export async function redisCommands(redis) {
  * @param {string[]} o.command the app
  * @param {string | undefined} o.breakerName
  * @param {(e: import("../../stack/recorder.mjs").RecordedEvent) => void} [o.onEvent]
- * @param {{ policy: import("./policies.mjs").LabPolicy, afterMs: number }} [o.reload] change the policy to this one mid-fault
+ * @param {{ policy: import("./policies.mjs").LabPolicy, afterMs: number, beforeFault?: boolean }} [o.reload]
+ *   change the policy to this one afterMs into the fault (beforeFault: afterMs after the first order, before the fault)
  * @returns {Promise<CellRun>}
  */
 export async function runCell({
@@ -122,6 +123,24 @@ export async function runCell({
     run.marks.ready = rec.now();
     const first = await rec.waitFor((e) => e.order?.kind === "saving", { timeoutMs: 30_000 });
     if (!first) throw new Error("no order saved within 30 s of the app's start (before any fault)");
+    /** Replaces the cell's resiliency.yaml with the reload policy's. */
+    const rewrite = () => {
+      if (!reload) return;
+      const text = reload.policy.resiliency ? fs.readFileSync(reload.policy.resiliency, "utf8") : "";
+      fs.writeFileSync(`${app.resourcesDir}/resiliency.yaml`, text);
+      run.reloaded = { at: rec.now(), to: reload.policy.name };
+    };
+    if (reload?.beforeFault) {
+      await sleep(reload.afterMs);
+      rewrite();
+      await rec.waitFor(
+        (e) => e.at >= (run.reloaded?.at ?? 0) && /^Loading Resiliency configuration/.test(e.msg ?? ""),
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      await sleep(2_000);
+    }
     run.marks.baseline = rec.now();
     run.commands.baseline = await redisCommands(redis);
     await sleep(baselineMs);
@@ -130,11 +149,9 @@ export async function runCell({
     const target = { proxy, redis };
     await fault.apply(target);
     undo.push(() => fault.clear(target)); // cleared even if the cell fails mid-fault
-    if (reload) {
+    if (reload && !reload.beforeFault) {
       await sleep(reload.afterMs);
-      const text = reload.policy.resiliency ? fs.readFileSync(reload.policy.resiliency, "utf8") : "";
-      fs.writeFileSync(`${app.resourcesDir}/resiliency.yaml`, text);
-      run.reloaded = { at: rec.now(), to: reload.policy.name };
+      rewrite();
       await sleep(Math.max(0, faultMs - reload.afterMs));
     } else {
       await sleep(faultMs);

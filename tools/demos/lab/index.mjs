@@ -16,7 +16,7 @@ import { LAB, parseLabArgs } from "./args.mjs";
 import { checkPolicy } from "./policies.mjs";
 import { runCell } from "./cell.mjs";
 import { measureCell } from "./measure.mjs";
-import { readReload, runReloadCell } from "./reload.mjs";
+import { readReload, runReloadCells } from "./reload.mjs";
 import { markdown } from "./report.mjs";
 import { renderSvg } from "./svg.mjs";
 
@@ -95,9 +95,9 @@ export async function runLab(argv) {
     }),
     a.parallel,
   );
-  if (a.reload) say("lab", "--reload: seed → fail-fast while refuse lasts");
+  if (a.reload) say("lab", "--reload: seed → fail-fast, before a refuse fault and during one");
   const reloadRun = a.reload
-    ? await runReloadCell({ toxiproxy, command: a.command, faultMs: Math.max(a.faultMs, 20_000) })
+    ? await runReloadCells({ toxiproxy, command: a.command, faultMs: Math.max(a.faultMs, 20_000) })
     : undefined;
   await toxiproxy.stop();
   /** @type {LabMeta} */
@@ -119,7 +119,14 @@ export async function runLab(argv) {
   fs.mkdirSync(a.out, { recursive: true });
   // What was recorded, so that the report can be written again (--render) after its code changes.
   const runsFile = path.join(a.out, "lab-runs.json");
-  fs.writeFileSync(runsFile, JSON.stringify({ meta, runs: runs.map(prune), reloadRun: reloadRun && prune(reloadRun) }));
+  fs.writeFileSync(
+    runsFile,
+    JSON.stringify({
+      meta,
+      runs: runs.map(prune),
+      reloadRun: reloadRun && { idle: prune(reloadRun.idle), waiting: prune(reloadRun.waiting) },
+    }),
+  );
   return writeReports(meta, runs, reloadRun, a);
 }
 
@@ -144,7 +151,7 @@ function prune(run) {
  * Measures the runs and writes lab.json, lab.md and lab.svg.
  * @param {LabMeta} meta
  * @param {import("./cell.mjs").CellRun[]} runs
- * @param {import("./cell.mjs").CellRun | undefined} reloadRun
+ * @param {{ idle: import("./cell.mjs").CellRun, waiting: import("./cell.mjs").CellRun } | undefined} reloadRun
  * @param {{ out: string, json: boolean }} a
  * @returns {number} the exit code: 1 when a cell did not run or its audit was not clean
  */

@@ -34,7 +34,8 @@ const APP_ERROR = /\b(fail(ed|ure)?|error|exception)\b/i;
  * @property {number | null} firstErrorS
  * @property {{ p50: number, p99: number, n: number } | null} latencyDuring  app-seen save latency, ms
  * @property {{ p50: number, p99: number, n: number } | null} latencyBefore
- * @property {number} retries               daprd's retry lines
+ * @property {number} retries               daprd's retry lines (one per operation that failed, not per attempt)
+ * @property {number | null} firstRetryS    the first one: how long the first attempt took to fail
  * @property {{ at: number, from: string, to: string }[]} transitions  the breaker's
  * @property {number | null} firstOpenS
  * @property {Record<string, number>} activations  dapr_resiliency_activations_total by policy kind
@@ -82,11 +83,16 @@ export function measureCell(run, { component = "statestore" } = {}) {
     .map((e) => rel(e.at));
   const lines = resiliencyLines(component, run.breakerName);
   let retries = 0;
+  /** @type {number | null} */
+  let firstRetryS = null;
   /** @type {CellResult["transitions"]} */
   const transitions = [];
   for (const e of run.events) {
     const c = classify(e, lines);
-    if (c?.kind === "retry" && e.at >= t0) retries++;
+    if (c?.kind === "retry" && e.at >= t0) {
+      retries++;
+      firstRetryS ??= rel(e.at);
+    }
     if (c?.kind === "transition") transitions.push({ at: rel(e.at), from: c.from, to: c.to });
   }
   // The longest gap between two saved orders that overlaps the fault (or runs to the end).
@@ -159,6 +165,7 @@ export function measureCell(run, { component = "statestore" } = {}) {
     latencyDuring: lat(latencies.filter((l) => l.at > 0 && l.at <= faultEnd).map((l) => l.ms)),
     latencyBefore: lat(latencies.filter((l) => l.at <= 0).map((l) => l.ms)),
     retries,
+    firstRetryS,
     transitions,
     firstOpenS: firstOpen ? firstOpen.at : null,
     activations,

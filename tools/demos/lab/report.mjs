@@ -71,7 +71,7 @@ export function markdown(res) {
   for (const f of res.faults) {
     out.push(`### ${f.name}`, "", `${f.does}. Stands for: ${f.standsFor}.`, "");
     out.push(
-      "| policy | verdict | stall | saved during | app errors (first) | save p50 / p99 during (before) | daprd retries | breaker | cmds per order before → during | load | next order after | lost / rep. / skip. |",
+      "| policy | verdict | stall | saved during | app errors (first) | save p50 / p99 during (before) | daprd's first retry | breaker | cmds per order before → during | load | next order after | lost / rep. / skip. |",
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     for (const p of res.policies) {
@@ -84,7 +84,7 @@ export function markdown(res) {
       const lat = r.latencyDuring ? `${r.latencyDuring.p50} / ${r.latencyDuring.p99}` : "–";
       const latB = r.latencyBefore ? ` (${r.latencyBefore.p50} / ${r.latencyBefore.p99})` : "";
       out.push(
-        `| ${p.name} | ${r.verdict} | ${s(r.stallS)}${r.stallOpen ? "+" : ""} | ${r.savedDuring} | ${r.appErrors} (${s(r.firstErrorS)}) | ${lat}${latB} | ${r.retries} | ${breakerText(r)} | ${s(r.cmdsPerOrderBefore, "")} → ${s(r.cmdsPerOrderDuring, "")} | ${s(r.loadRatio, "×")} | ${s(r.recoveryS)} | ${auditText(r)} |`,
+        `| ${p.name} | ${r.verdict} | ${s(r.stallS)}${r.stallOpen ? "+" : ""} | ${r.savedDuring} | ${r.appErrors} (${s(r.firstErrorS)}) | ${lat}${latB} | ${s(r.firstRetryS)} | ${breakerText(r)} | ${s(r.cmdsPerOrderBefore, "")} → ${s(r.cmdsPerOrderDuring, "")} | ${s(r.loadRatio, "×")} | ${s(r.recoveryS)} | ${auditText(r)} |`,
       );
     }
     out.push("");
@@ -112,23 +112,33 @@ export function markdown(res) {
 
 /** @param {import("./reload.mjs").ReloadResult} r */
 function reloadSection(r) {
-  return [
-    "## Hot reload",
+  const q = (/** @type {string} */ l) => `\`${l.replace(/`/g, "'")}\``;
+  /** @param {string} title @param {import("./reload.mjs").ReloadScenario} x */
+  const one = (title, x) => [
+    `### ${title}`,
     "",
-    `One cell under \`${r.fault}\` (${r.cell.faultS} s) started on **${r.from}**; ${r.changedAtS} s into the fault its`,
-    `resiliency.yaml was replaced by **${r.to}**'s. daprd noticed ${s(r.noticedS)} later and loaded the new policy`,
-    `${s(r.loadedS)} after the change. The app saw ${r.errorsBeforeChange} failed calls before the change and its`,
-    `first one ${s(r.firstAppErrorS)} after it${r.firstAppError ? `: \`${r.firstAppError.replace(/`/g, "'")}\`` : ""}.`,
-    `The new breaker (failFastCB) changed state ${r.newBreakerTransitions} times after the change.`,
-    `Cell: ${r.cell.verdict}; audit ${r.cell.clean ? "clean" : "NOT CLEAN"}.`,
-    ...(r.daprdAfter.length
-      ? [
-          "",
-          "daprd's warnings and errors after the change:",
-          "",
-          ...r.daprdAfter.map((l) => `- \`${l.replace(/`/g, "'")}\``),
-        ]
+    `The file was written ${x.changedAtS < 0 ? `${-x.changedAtS} s before the fault` : `${x.changedAtS} s into the fault`}; ` +
+      `daprd noticed it ${s(x.noticedS)} later (\`Received Resiliency UPDATED event\`) and ` +
+      (x.loadedS === null
+        ? "**never loaded a policy again**"
+        : `loaded the new policy ${s(x.loadedS)} after the change`) +
+      ". " +
+      (x.fatal ? `daprd logged **\`fatal: ${x.fatal}\`** and exited. ` : "") +
+      `The app saw ${x.errorsBeforeChange} failed calls between the fault and the change; its first failed call came ` +
+      `${s(x.firstAppErrorS)} into the fault${x.firstAppError ? `: ${q(x.firstAppError.slice(0, 200))}` : ""}. ` +
+      `The new breaker (failFastCB) opened ${x.newBreakerOpens} times. Cell: ${x.cell.verdict}; audit ${x.cell.clean ? "clean" : "NOT CLEAN"}.`,
+    ...(x.daprdAfter.length
+      ? ["", "daprd's warnings and worse after the change:", "", ...x.daprdAfter.map((l) => `- ${q(l)}`)]
       : []),
     "",
+  ];
+  return [
+    "## Hot reload (--reload)",
+    "",
+    `Two cells on **${r.from}** under \`${r.fault}\`, their resiliency.yaml replaced by **${r.to}**'s: once while all is`,
+    "well, once while a call waits in the seed's retries.",
+    "",
+    ...one("Changed before the fault (no call waiting)", r.idle),
+    ...one("Changed during the fault (a call waiting in the retries)", r.waiting),
   ];
 }
