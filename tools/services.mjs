@@ -7,12 +7,14 @@ import { DEFAULT_REDIS_PORT, LocalRedis } from "./stack/redis.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT, stopControlPlane } from "./stack/control-plane.mjs";
 import { isPortOpen } from "./stack/net.mjs";
 import { say, step } from "./cli/console.mjs";
+import { engineStatus, stopOwnService } from "./stack/container-engine.mjs";
 
 const USAGE = "Usage: npm run services -- status|stop";
 const HELP = `${USAGE}
 
 The services the tools start and leave running, as \`dapr init\` leaves its containers:
-Redis (127.0.0.1:${DEFAULT_REDIS_PORT}), placement (:${PLACEMENT_PORT}), scheduler (:${SCHEDULER_PORT}).
+Redis (127.0.0.1:${DEFAULT_REDIS_PORT}), placement (:${PLACEMENT_PORT}), scheduler (:${SCHEDULER_PORT}), and in
+container mode (--redis docker) podman's Docker API on a socket of this project's (its containers keep running).
   status        (default) which of them run, and whether this project started them
   stop          stops the ones this project started
   -h, --help    this help`;
@@ -30,6 +32,7 @@ await main(async () => {
       step(`stopped ${redis.describe()}`);
     }
     await stopControlPlane();
+    if (await stopOwnService()) step("stopped this project's podman service");
     return 0;
   }
   say(
@@ -44,5 +47,6 @@ await main(async () => {
     "services",
     `scheduler  127.0.0.1:${SCHEDULER_PORT} ${(await isPortOpen(SCHEDULER_PORT)) ? "running" : "stopped"}`,
   );
+  say("services", await engineStatus());
   return 0;
 });
