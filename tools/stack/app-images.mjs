@@ -25,7 +25,7 @@ export async function nodeBaseImage() {
   if (await imageExists(OFFICIAL_NODE_IMAGE)) return OFFICIAL_NODE_IMAGE;
   if ((await $`docker pull ${OFFICIAL_NODE_IMAGE}`.nothrow().quiet().timeout("600s")).exitCode === 0)
     return OFFICIAL_NODE_IMAGE;
-  step(`no registry answers (docker pull ${OFFICIAL_NODE_IMAGE} failed): building a Node.js base image here`);
+  step(`no registry answers (docker pull ${OFFICIAL_NODE_IMAGE} failed): using a Node.js base image built here`);
   return localNodeImage();
 }
 
