@@ -6,7 +6,8 @@
 // Resiliency targets name defined policies, and lints apps/*/Dockerfile with
 // hadolint. Installs those tools on first use. Exits 1 on any problem.
 import path from "node:path";
-import { main, scriptArgs, UsageError } from "./cli/errors.mjs";
+import { main, scriptArgs } from "./cli/main.mjs";
+import { UsageError } from "./cli/errors.mjs";
 import { heading, step, write } from "./cli/console.mjs";
 import { ROOT, VERSIONS } from "./stack/paths.mjs";
 import { checkDeploy, DEPLOY_DIR, DOCKERFILES, prepare } from "./checks/deploy/check.mjs";

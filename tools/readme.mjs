@@ -6,7 +6,9 @@
 //   npx zx tools/readme.mjs check|update [--only "walkthrough sdk"] [--test-count N]
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, ToolError, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { main, scriptArgs } from "./cli/main.mjs";
+import { printUsage, wantsHelp } from "./cli/legacy-flags.mjs";
+import { ToolError, UsageError } from "./cli/errors.mjs";
 import { ensurePrerequisites } from "./stack/prerequisites.mjs";
 import { say } from "./cli/console.mjs";
 import { README, SOURCES, compareBlocks, readBlocks, runSources, updateBlocks } from "./checks/readme/outputs.mjs";

@@ -9,7 +9,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { main, scriptArgs } from "./cli/main.mjs";
+import { printUsage, wantsHelp } from "./cli/legacy-flags.mjs";
+import { UsageError } from "./cli/errors.mjs";
 import { ensurePrerequisites } from "./stack/prerequisites.mjs";
 import { startSidecar } from "./stack/sidecar.mjs";
 import { REDIS_PASSWORD_ENV, writeRunResources } from "./stack/resources.mjs";

@@ -2,7 +2,9 @@
 // @ts-check
 // The long-running services the tools start and leave running, as `dapr init`
 // leaves its containers: npm run services -- status|stop
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { main, scriptArgs } from "./cli/main.mjs";
+import { printUsage, wantsHelp } from "./cli/legacy-flags.mjs";
+import { UsageError } from "./cli/errors.mjs";
 import { DEFAULT_REDIS_PORT, LocalRedis } from "./stack/redis.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT, stopControlPlane } from "./stack/control-plane.mjs";
 import { isPortOpen } from "./stack/net.mjs";

@@ -3,7 +3,9 @@
 // npm run setup: install Dapr (or use the one installed), start Redis,
 // placement and scheduler, build the apps. A second run takes seconds.
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { main, scriptArgs } from "./cli/main.mjs";
+import { printUsage, wantsHelp } from "./cli/legacy-flags.mjs";
+import { UsageError } from "./cli/errors.mjs";
 import { ensurePrerequisites } from "./stack/prerequisites.mjs";
 import { step } from "./cli/console.mjs";
 

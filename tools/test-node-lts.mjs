@@ -6,7 +6,9 @@
 // CI runs it after `npm test`, which runs on the machine's Node (20).
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { main, scriptArgs } from "./cli/main.mjs";
+import { printUsage, wantsHelp } from "./cli/legacy-flags.mjs";
+import { UsageError } from "./cli/errors.mjs";
 import { ROOT } from "./stack/paths.mjs";
 import { say } from "./cli/console.mjs";
 

@@ -10,7 +10,9 @@
 //     [--outage 12] [--call-timeout-ms 2000]
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../cli/errors.mjs";
+import { main, scriptArgs } from "../cli/main.mjs";
+import { printUsage, wantsHelp, parseFlags } from "../cli/legacy-flags.mjs";
+import { ToolError, UsageError } from "../cli/errors.mjs";
 import { ensureDaprAndApps } from "../stack/prerequisites.mjs";
 import { onCleanup } from "../cli/cleanup.mjs";
 import { classify, resiliencyLines } from "../stack/daprd-log.mjs";

@@ -12,7 +12,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { main, printUsage, UsageError, ToolError, scriptArgs, wantsHelp } from "../cli/errors.mjs";
+import { main, scriptArgs } from "../cli/main.mjs";
+import { printUsage, wantsHelp } from "../cli/legacy-flags.mjs";
+import { UsageError, ToolError } from "../cli/errors.mjs";
 import { onCleanup } from "../cli/cleanup.mjs";
 import { say, heading, sendHumanOutputTo } from "../cli/console.mjs";
 import { startRedis, startApp } from "../stack/isolated-stack.mjs";
