@@ -34,11 +34,43 @@ function run(args) {
  * @property {import("./cli/command.mjs").Command} command
  */
 
+/** The entry points at the top of tools/, each with its runner (package.json's scripts). */
+const TOP = {
+  "setup.mjs": ZX,
+  "run.mjs": ZX,
+  "services.mjs": ZX,
+  "readme.mjs": ZX,
+  "test.mjs": ZX,
+  "test-node-lts.mjs": ZX,
+  "deploy-check.mjs": undefined,
+};
+
+/** The benchmarks and compare's load driver, run with node. */
+const BENCH = ["abandoned-call.mjs", "attempt-timing.mjs", "clients.mjs", "long-outage.mjs", "lib/driver.mjs"];
+
 /** @type {Tool[]} */
 const tools = [];
+for (const [file, runner] of Object.entries(TOP)) {
+  const { command } = await import(`./${file}`);
+  tools.push({ name: file, argv: [...(runner ? [runner] : []), `tools/${file}`], command });
+}
+for (const file of BENCH) {
+  const { command } = await import(`./bench/${file}`);
+  tools.push({ name: `bench/${file}`, argv: [`tools/bench/${file}`], command });
+}
 for (const [name, d] of Object.entries(DEMOS)) {
   tools.push({ name: `demo.mjs ${name}`, argv: [ZX, "tools/demo.mjs", name], command: (await d.args()).command });
 }
+
+// bootstrap.mjs takes no arguments, and must run on any Node to say that it is too old: it imports nothing.
+it("every entry point at the top of tools/ and every benchmark is in this test", () => {
+  const entries = fs
+    .readdirSync(path.join(ROOT, "tools"))
+    .filter((f) => f.endsWith(".mjs") && !f.includes(".spec.") && !["vitest.config.mjs", "bootstrap.mjs"].includes(f));
+  expect(entries.sort()).toEqual([...Object.keys(TOP), "demo.mjs"].sort());
+  const benches = fs.readdirSync(path.join(ROOT, "tools/bench")).filter((f) => f.endsWith(".mjs"));
+  expect(benches.map((f) => f).sort()).toEqual(BENCH.filter((f) => !f.includes("/")).sort());
+});
 
 describe("demo.mjs --help lists every command of its table", () => {
   for (const flag of ["--help", "-h"]) {
@@ -76,7 +108,8 @@ describe.each(tools)("$name", ({ argv, command }) => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${command.help()}\n`);
   });
-  it("an unknown flag exits 2 naming it, with the usage, no stack trace", () => {
+  // npm test's arguments are vitest's (restOnly): its unknown flags are vitest's to refuse.
+  it.skipIf(command.spec.restOnly)("an unknown flag exits 2 naming it, with the usage, no stack trace", () => {
     const r = run([...argv, "--no-such-flag"]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")[0]).toBe("✖ Unknown option '--no-such-flag'.");

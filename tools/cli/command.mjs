@@ -13,6 +13,7 @@ import { UsageError } from "./errors.mjs";
  * @property {string} help          one line for --help
  * @property {string} [short]       one letter
  * @property {string} [value]       the value's placeholder in --help, e.g. "<seconds>"
+ * @property {boolean} [required]   a string flag that must be given
  * @property {boolean} [multiple]   may be given more than once (values collected in order; none: [])
  * @property {string | readonly string[]} [default]  shown in --help; a boolean's default is false
  * @property {readonly string[]} [choices]  the allowed values; anything else is refused, listing them
@@ -43,7 +44,7 @@ import { UsageError } from "./errors.mjs";
 /**
  * A flag's parsed value, by its table entry.
  * @template {Flag} F
- * @typedef {F extends { type: "boolean" } ? boolean : F extends { multiple: true } ? string[] : F extends { default: string } ? string : string | undefined} FlagValue
+ * @typedef {F extends { type: "boolean" } ? boolean : F extends { multiple: true } ? string[] : F extends { default: string } | { required: true } ? string : string | undefined} FlagValue
  */
 
 /**
@@ -91,9 +92,11 @@ function usageLine(usage, words) {
   return lines.join("\n");
 }
 
-/** @param {readonly string[]} list  @param {string} [word] */
-const oneOf = (list, word = "or") =>
-  list.length < 2 ? list.join("") : `${list.slice(0, -1).join(", ")} ${word} ${list[list.length - 1]}`;
+/** "a, b or c"; a value with a space in quotes. @param {readonly string[]} values  @param {string} [word] */
+const oneOf = (values, word = "or") => {
+  const list = values.map((v) => (/\s/.test(v) ? `"${v}"` : v));
+  return list.length < 2 ? list.join("") : `${list.slice(0, -1).join(", ")} ${word} ${list[list.length - 1]}`;
+};
 
 /** @param {Flag} f */
 const placeholder = (f) => f.value ?? (f.choices ? f.choices.join("|") : "<value>");
@@ -113,7 +116,8 @@ export function defineCommand(spec) {
   const synopsis = usageLine(spec.usage, [
     ...pos.map(positionalWord),
     ...Object.entries(spec.flags).map(([name, f]) => {
-      const word = `[${f.short ? `-${f.short}|` : ""}--${name}${f.type === "string" ? ` ${placeholder(f)}` : ""}]`;
+      const flag = `${f.short ? `-${f.short}|` : ""}--${name}${f.type === "string" ? ` ${placeholder(f)}` : ""}`;
+      const word = f.required ? flag : `[${flag}]`;
       return f.multiple ? `${word}...` : word;
     }),
     ...(spec.rest ? [spec.restOnly ? `[${spec.rest}]` : `[-- ${spec.rest}]`] : []),
@@ -137,7 +141,9 @@ export function defineCommand(spec) {
       ...Object.entries(spec.flags).map(([name, f]) => {
         const words = `${f.short ? `-${f.short}, ` : ""}--${name}${f.type === "string" ? ` ${placeholder(f)}` : ""}`;
         const dflt = f.default !== undefined && String(f.default) !== "" ? ` (default: ${String(f.default)})` : "";
-        return [words, `${f.help}${f.multiple ? " (repeatable)" : ""}${dflt}`];
+        const choices = f.choices && f.value ? `: ${oneOf(f.choices)}` : "";
+        const more = `${f.multiple ? " (repeatable)" : ""}${f.required ? " (required)" : ""}`;
+        return [words, `${f.help}${choices}${more}${dflt}`];
       }),
       ["-h, --help", "this help"],
     ];
@@ -151,7 +157,7 @@ export function defineCommand(spec) {
       "",
       ...(spec.about ? [spec.about, ""] : []),
       ...columns(rows),
-      ...(spec.notes ? ["", spec.notes] : []),
+      ...(spec.notes ? ["", ...spec.notes.split("\n").flatMap((l) => (l.length > 110 ? wrap(l, 110) : [l]))] : []),
     ].join("\n");
   }
 
@@ -197,7 +203,7 @@ export function defineCommand(spec) {
       const extra = parsed.positionals[pos.length];
       throw fail(
         `Unexpected argument "${extra}".`,
-        spec.rest ? `${spec.rest} goes after \`--\`: -- ${extra} …` : undefined,
+        spec.rest ? `Put ${spec.rest} after \`--\`: -- ${extra} …` : undefined,
       );
     }
     const positionals = [...parsed.positionals];
@@ -205,7 +211,7 @@ export function defineCommand(spec) {
       if (positionals[i] === undefined && p.default !== undefined) positionals[i] = p.default;
     });
     const missing = pos.find((p, i) => p.required && positionals[i] === undefined);
-    if (missing) throw new UsageError(`Missing <${missing.name}>: ${missing.help}.`, seeHelp);
+    if (missing) throw fail(`Missing <${missing.name}>: ${missing.choices ? oneOf(missing.choices) : missing.help}.`);
     pos.forEach((p, i) => {
       const given = p.variadic ? positionals.slice(i) : positionals.slice(i, i + 1);
       const bad = p.choices && given.find((v) => !p.choices?.includes(v));
@@ -214,6 +220,7 @@ export function defineCommand(spec) {
     });
     for (const [name, f] of Object.entries(spec.flags)) {
       const v = parsed.values[name];
+      if (f.required && v === undefined) throw fail(`Missing --${name}${f.choices ? `: ${oneOf(f.choices)}` : ""}.`);
       for (const one of Array.isArray(v) ? v : [v]) {
         if (f.choices && typeof one === "string" && !f.choices.includes(one)) {
           throw new UsageError(`Unknown --${name} "${one}".`, `Use --${name} ${oneOf(f.choices)}.\n${synopsis}`);
@@ -274,11 +281,26 @@ export function defineGroup(spec) {
   return { synopsis, help, pick };
 }
 
+/** @typedef {{ min: number, max: number, integer?: boolean, unit?: string }} NumberRange  unit "seconds": "a number of seconds" */
+/**
+ * @overload
+ * @param {string} raw
+ * @param {string} name
+ * @param {NumberRange} range
+ * @returns {number}
+ */
+/**
+ * @overload
+ * @param {string | undefined} raw
+ * @param {string} name
+ * @param {NumberRange} range
+ * @returns {number | undefined}
+ */
 /**
  * A number flag's value, checked: a UsageError naming the flag, its range and what was given.
- * @param {string | undefined} raw
+ * @param {string | undefined} raw   undefined (not given) stays undefined
  * @param {string} name   the flag, for the message
- * @param {{ min: number, max: number, integer?: boolean, unit?: string }} range  unit: "seconds" reads "a number of seconds"
+ * @param {NumberRange} range
  * @returns {number | undefined}
  */
 export function numberFlag(raw, name, { min, max, integer = false, unit }) {

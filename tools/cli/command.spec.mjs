@@ -48,7 +48,7 @@ describe("defineCommand", () => {
     expect(usageError(() => cmd.parse(["--"])).message).toMatch(/Nothing after `--`/);
     const extra = usageError(() => cmd.parse(["extra"]));
     expect(extra.message).toBe('Unexpected argument "extra".');
-    expect(extra.fix).toMatch(/^<app command> goes after `--`: -- extra …/);
+    expect(extra.fix).toMatch(/^Put <app command> after `--`: -- extra …/);
   });
 
   it("a command without rest refuses --", () => {
@@ -66,6 +66,17 @@ describe("defineCommand", () => {
     expect(h).toContain("(default: sdk)");
     expect(h).toContain("--policy <file>");
     expect(h).toMatch(/^ {2}-h, --help +this help$/m);
+  });
+
+  it("a required flag is asked for, and shown without brackets", () => {
+    const d = defineCommand({
+      usage: "driver",
+      flags: { store: { type: "string", choices: ["redis", "http"], required: true, help: "what to drive" } },
+    });
+    expect(d.synopsis).toBe("Usage: driver --store redis|http");
+    expect(usageError(() => d.parse([])).message).toBe("Missing --store: redis or http.");
+    expect(d.parse(["--store", "http"]).values.store).toBe("http");
+    expect(d.help()).toMatch(/what to drive \(required\)/);
   });
 
   it("a boolean is false and a repeatable flag [] when not given", () => {

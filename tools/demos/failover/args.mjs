@@ -60,7 +60,7 @@ export const command = defineCommand({
  */
 
 /** @param {string} raw  @param {string} name  @param {number} min  @param {number} max */
-const whole = (raw, name, min, max) => /** @type {number} */ (numberFlag(raw, name, { min, max, integer: true }));
+const whole = (raw, name, min, max) => numberFlag(raw, name, { min, max, integer: true });
 
 /**
  * The failover's options from its parsed command line.
