@@ -158,7 +158,7 @@ describe("the tools refuse bad arguments before doing anything: exit 2, the prob
       "readme.mjs",
       ["check", "--only", "nope"],
       '✖ Unknown --only "nope".',
-      'Use --only "walkthrough sdk" or http-app:dapr.',
+      'Use --only "walkthrough sdk", http-app:dapr',
     ],
     ["readme.mjs", ["check", "--test-count", "5"], "✖ --test-count goes with update.", "Usage:"],
     [

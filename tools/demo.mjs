@@ -36,6 +36,11 @@ export const DEMOS = {
     args: () => import("./demos/failover/args.mjs"),
     run: async (o) => (await import("./demos/failover/index.mjs")).runFailover(o),
   }),
+  soak: demo({
+    about: "four client styles at once under an hour of random, overlapping faults; nothing may be lost",
+    args: () => import("./demos/soak/args.mjs"),
+    run: async (o) => (await import("./demos/soak/index.mjs")).runSoakCommand(o),
+  }),
 };
 
 export const group = defineGroup({ usage: "npx zx tools/demo.mjs", commands: DEMOS });

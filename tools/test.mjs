@@ -3,7 +3,7 @@
 // npm test: set up what the tests need (Dapr, Redis, placement, scheduler,
 // built apps), then run every Vitest project: unit, then integration
 // against real daprd and Redis. Ends with a plain "N passed, N failed" line.
-// After a full run (no arguments) it checks README.md against the run: the
+// After a full run (no arguments) it checks the docs against the run: the
 // summary it shows, and the output blocks of the walkthrough and
 // `nx run http-app:dapr` (tools/readme.mjs check, about 2 minutes).
 import fs from "node:fs";
@@ -15,14 +15,14 @@ import { runTool } from "./cli/main.mjs";
 import { ensurePrerequisites } from "./stack/prerequisites.mjs";
 import { ROOT } from "./stack/paths.mjs";
 import { say, step } from "./cli/console.mjs";
-import { compareBlocks, readBlocks, runSources } from "./checks/readme/outputs.mjs";
+import { compareBlocks, readBlocks, runSources, where } from "./checks/readme/outputs.mjs";
 
 export const command = defineCommand({
   usage: "npm test --",
   about:
     "Installs and starts what the tests need, then runs every test (Vitest: the unit project, then integration\n" +
-    'against real daprd and Redis), and prints "N passed, N failed". Without arguments it then checks README.md\n' +
-    'against the run: the "N passed" summary and the output blocks of the walkthrough and\n' +
+    'against real daprd and Redis), and prints "N passed, N failed". Without arguments it then checks the docs\n' +
+    "against the run: README.md's \"N passed\" summary and the docs' output blocks of the walkthrough and\n" +
     "`npx nx run http-app:dapr` (their real output; about 2 minutes).",
   flags: {},
   rest: "<vitest args>",
@@ -34,18 +34,18 @@ export const command = defineCommand({
 });
 
 /**
- * README's "npm test" summary against this run's numbers.
+ * The docs' "npm test" summary (README.md's) against this run's numbers.
  * @param {number} passed
  * @returns {string[]} problems, empty when it matches
  */
 function checkSummary(passed) {
   const blocks = readBlocks().filter((b) => b.source === "npm test");
-  if (!blocks.length) return ['README.md has no "<!-- output: npm test, summary -->" block.'];
+  if (!blocks.length) return ['No doc has a "<!-- output: npm test, summary -->" block (README.md should).'];
   return blocks
     .filter((b) => b.body.trim() !== `${passed} passed, 0 failed`)
     .map(
       (b) =>
-        `README.md:${b.line} says "${b.body.trim()}", this run: ${passed} passed, 0 failed. If the new count is right: npx zx tools/readme.mjs update --test-count ${passed}`,
+        `${b.file}:${b.line} says "${b.body.trim()}", this run: ${passed} passed, 0 failed. If the new count is right: npx zx tools/readme.mjs update --test-count ${passed}`,
     );
 }
 
@@ -55,10 +55,7 @@ async function checkOutputs() {
   const results = compareBlocks(blocks, await runSources(blocks, { log: (t) => say("readme", t) }));
   return results
     .filter((r) => !r.ok)
-    .map(
-      (r) =>
-        `README.md:${r.block.line} (${r.block.source}, ${r.block.select}): ${r.why}. If the new output is right: npx zx tools/readme.mjs update`,
-    );
+    .map((r) => `${where(r.block)}: ${r.why}. If the new output is right: npx zx tools/readme.mjs update`);
 }
 
 await runTool(import.meta.url, command, async ({ rest: args = [] }) => {
@@ -89,9 +86,9 @@ await runTool(import.meta.url, command, async ({ rest: args = [] }) => {
     console.log(`\n${summary}`);
     return code;
   }
-  step("checking README.md against this run");
+  step("checking the docs against this run");
   const problems = [...checkSummary(r.numPassedTests), ...(await checkOutputs())];
   for (const p of problems) say("readme", `✘ ${p}`);
-  console.log(`\n${summary}${problems.length ? `; README.md out of date (${problems.length})` : ""}`);
+  console.log(`\n${summary}${problems.length ? `; docs out of date (${problems.length})` : ""}`);
   return problems.length ? 1 : 0;
 });

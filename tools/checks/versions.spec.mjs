@@ -5,18 +5,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, VERSIONS } from "../stack/paths.mjs";
+import { GO_MODULES } from "../stack/dapr-install.mjs";
 
-/** @param {string} p relative to the repo */
-const read = (p) => fs.readFileSync(path.join(ROOT, p), "utf8");
+/** @param {string} p relative to the repo, or absolute */
+const read = (p) => fs.readFileSync(path.resolve(ROOT, p), "utf8");
 
 describe("tools/versions.json", () => {
+  // Read where dapr-install.mjs builds from, so a moved folder fails here and not in a cold build.
   it("matches the runtime the Go wrapper builds", () => {
-    expect(read("tools/stack/dapr-runtime/go.mod")).toMatch(
+    expect(read(path.join(GO_MODULES.runtime, "go.mod"))).toMatch(
       new RegExp(`^\\s*github\\.com/dapr/dapr v${VERSIONS.daprRuntime.replace(/\./g, "\\.")}$`, "m"),
     );
   });
   it("matches the CLI the Go wrapper builds", () => {
-    expect(read("tools/stack/dapr-cli/go.mod")).toMatch(
+    expect(read(path.join(GO_MODULES.cli, "go.mod"))).toMatch(
       new RegExp(`^require github\\.com/dapr/cli v${VERSIONS.daprCli.replace(/\./g, "\\.")}$`, "m"),
     );
   });

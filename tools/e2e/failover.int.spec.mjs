@@ -4,11 +4,9 @@
 // that finds the primary through the Sentinels, three SIGKILLs of the
 // primary. Asserts what must hold, never how fast it was (the demo reports
 // the times).
-import path from "node:path";
-import { spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { failoverVariant } from "../demos/failover/flow.mjs";
-import { ROOT } from "../stack/paths.mjs";
+import { runDemo } from "./support/test-support.mjs";
 
 const ROUNDS = 3;
 
@@ -44,24 +42,8 @@ describe(`failover: http-app, ${ROUNDS} rounds of SIGKILL to the Redis primary u
   });
 });
 
-/**
- * @param {string[]} args
- * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
- */
-function demo(args) {
-  const zx = path.join(ROOT, "node_modules/zx/build/cli.js");
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [zx, path.join(ROOT, "tools/demo.mjs"), "failover", ...args], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** @param {string[]} args */
+const demo = (args) => runDemo("failover", args);
 
 describe("demo.mjs failover: flags", () => {
   test("--help prints the usage and exits 0", async () => {

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LineCounter, parseAllDocuments, stringify } from "yaml";
+import { LineCounter, parse as parseYaml, parseAllDocuments, stringify } from "yaml";
 import { ToolError } from "../cli/errors.mjs";
 import { RESOURCES, ROOT } from "./paths.mjs";
 
@@ -353,4 +353,17 @@ export function writeRunResources({
   }
   extra.forEach((text, i) => fs.writeFileSync(path.join(dir, `extra-${i}.yaml`), text));
   return dir;
+}
+
+/**
+ * The project's resiliency.yaml with its scopes widened to `appIds`: apps run
+ * under app ids of their own (so their keys stay apart) keep the same policy.
+ * @param {string[]} appIds
+ * @param {(doc: any) => void} [edit] changes to the policy besides the scopes
+ */
+export function scopedResiliencyYaml(appIds, edit) {
+  const doc = parseYaml(fs.readFileSync(path.join(RESOURCES, "resiliency.yaml"), "utf8"));
+  if (Array.isArray(doc.scopes)) doc.scopes = [...new Set([...doc.scopes, ...appIds])]; // no scopes = every app already
+  edit?.(doc);
+  return stringify(doc);
 }

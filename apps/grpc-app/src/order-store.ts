@@ -23,11 +23,13 @@ const { create, fromBinary, toBinary } = createRequire(import.meta.url)(
  * transport (see the README and tools/bench/clients.mjs).
  */
 export function createGrpcOrderStore(dapr: DaprEndpoint): OrderStore {
+  // #region client
   const host = dapr.host.includes(":") ? `[${dapr.host}]` : dapr.host;
   const client = new Client(`${host}:${dapr.grpcPort}`, credentials.createInsecure());
   const decoder = new TextDecoder();
   const metadata = new Metadata();
   if (dapr.apiToken) metadata.set("dapr-api-token", dapr.apiToken);
+  // #endregion client
 
   /** One unary call; the loop's signal cancels it (RST_STREAM, which also ends daprd's work on it). */
   function unary<I extends DescMessage, O extends DescMessage | undefined>(
@@ -40,6 +42,7 @@ export function createGrpcOrderStore(dapr: DaprEndpoint): OrderStore {
     type Result = O extends DescMessage ? MessageShape<O> : void;
     signal.throwIfAborted();
     return new Promise<Result>((resolve, reject) => {
+      // #region call
       const call = client.makeUnaryRequest<MessageShape<I>, Result>(
         `/${Dapr.typeName}/${Dapr.method[method].name}`,
         (msg) => {
@@ -63,9 +66,11 @@ export function createGrpcOrderStore(dapr: DaprEndpoint): OrderStore {
       );
       const cancel = () => call.cancel();
       signal.addEventListener("abort", cancel, { once: true });
+      // #endregion call
     });
   }
 
+  // #region store
   return {
     async save(order: Order, signal: AbortSignal) {
       // The value travels as bytes; JSON keeps it identical to what the HTTP API stores.
@@ -86,4 +91,5 @@ export function createGrpcOrderStore(dapr: DaprEndpoint): OrderStore {
       client.close();
     },
   };
+  // #endregion store
 }

@@ -12,6 +12,7 @@ interface Answer {
  * on Node 20 (see the README and tools/bench/clients.mjs).
  */
 export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
+  // #region agent
   const agent = new http.Agent({
     keepAlive: true,
     // A pooled socket idle this long is closed by us, before daprd closes it
@@ -22,6 +23,7 @@ export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
   });
   const path = `/v1.0/state/${encodeURIComponent(dapr.storeName)}`;
   const token: Record<string, string> = dapr.apiToken ? { "dapr-api-token": dapr.apiToken } : {};
+  // #endregion agent
 
   /** One request; resolves with the status and the whole body, read to the end so the socket goes back to the pool. */
   function request(method: "GET" | "POST", url: string, body: string | undefined, signal: AbortSignal) {
@@ -31,9 +33,11 @@ export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
         headers["content-type"] = "application/json";
         headers["content-length"] = Buffer.byteLength(body);
       }
+      // #region request
       // `hostname` takes an IPv6 address without brackets (DAPR_HOST=::1).
       // `signal` destroys the request (and its socket) when the loop gives up.
       const req = http.request({ agent, hostname: dapr.host, port: dapr.httpPort, method, path: url, headers, signal });
+      // #endregion request
       req.on("error", reject);
       req.on("response", (res) => {
         let text = "";
@@ -56,6 +60,7 @@ export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
     throw new Error(`daprd answered ${answer.status} ${answer.body.trim()}`);
   }
 
+  // #region store
   return {
     async save(order: Order, signal: AbortSignal) {
       check(await request("POST", path, JSON.stringify([{ key: order.orderId, value: order }]), signal));
@@ -69,4 +74,5 @@ export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
       agent.destroy();
     },
   };
+  // #endregion store
 }

@@ -24,6 +24,7 @@ function readable(err: unknown): unknown {
 
 /** The official SDK's DaprClient, over HTTP (default) or gRPC. */
 export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): OrderStore {
+  // #region client
   const client = new DaprClient({
     // The SDK parses "host:port" as a URL: an IPv6 address needs its brackets.
     daprHost: dapr.host.includes(":") ? `[${dapr.host}]` : dapr.host,
@@ -33,7 +34,9 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
     // The SDK logs at info level to stdout; keep stdout for the order lines.
     logger: { level: LogLevel.Error },
   });
+  // #endregion client
 
+  // #region first-call
   // Before its first call the SDK polls daprd's /v1.0/metadata for about 31 s (60 probes, 500 ms apart)
   // and takes any refusal for "not started yet": a wrong or missing
   // DAPR_API_TOKEN would look like a silent hang. Ask once ourselves, so a
@@ -64,7 +67,9 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
     }
     daprdAccepted = res.status >= 200 && res.status < 300;
   }
+  // #endregion first-call
 
+  // #region store
   return {
     // The SDK takes no AbortSignal: the order loop abandons a call that outlives its timeout.
     async save(order: Order, signal: AbortSignal) {
@@ -86,4 +91,5 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
       await client.stop();
     },
   };
+  // #endregion store
 }

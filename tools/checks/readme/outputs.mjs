@@ -1,22 +1,21 @@
 // @ts-check
-// Checks (or rewrites) README.md's output blocks against a real run of the
+// Checks (or rewrites) the docs' output blocks against a real run of the
 // commands they show. Each source runs once, however many blocks it feeds.
-import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT } from "../../stack/paths.mjs";
 import { onCleanup } from "../../cli/cleanup.mjs";
-import { findBlocks, replaceBlocks } from "./blocks.mjs";
+import { findBlocks } from "./blocks.mjs";
+import { docFiles, readDoc, rewriteBlocks } from "./files.mjs";
 import { isStateDependent, normalise } from "./normalise.mjs";
 import { selectOutput, stopAfter } from "./select.mjs";
 
-export const README = path.join(ROOT, "README.md");
 const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
 const NX = path.join(ROOT, "node_modules/nx/dist/bin/nx.js");
 
 /**
- * The commands whose output the README shows. "npm test" is not here: the
+ * The commands whose output the docs show. "npm test" is not here: the
  * whole suite takes minutes, so tools/test.mjs checks its summary after a run.
  * @type {Record<string, { command: string[], timeoutMs: number }>}
  */
@@ -26,9 +25,12 @@ export const SOURCES = {
     timeoutMs: 300_000,
   },
   "http-app:dapr": { command: [process.execPath, NX, "run", "http-app:dapr"], timeoutMs: 180_000 },
+  // Installs kustomize, kubeconform and the PyPI tools on its first run (minutes), then takes seconds.
+  "deploy:check": { command: [process.execPath, "tools/deploy-check.mjs"], timeoutMs: 600_000 },
 };
 
 /** @typedef {import("./blocks.mjs").OutputBlock} OutputBlock */
+/** @typedef {import("./blocks.mjs").MarkedBlock} MarkedBlock */
 
 /**
  * @typedef {object} BlockResult
@@ -100,7 +102,7 @@ function difference(expected, actual) {
   if (sorted(a) === sorted(b)) return undefined;
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (a[i] !== b[i])
-      return `line ${i + 1}: README has ${JSON.stringify(a[i] ?? "(nothing)")}, the run printed ${JSON.stringify(b[i] ?? "(nothing)")}`;
+      return `line ${i + 1}: the doc has ${JSON.stringify(a[i] ?? "(nothing)")}, the run printed ${JSON.stringify(b[i] ?? "(nothing)")}`;
   }
   return "the lines differ";
 }
@@ -123,7 +125,7 @@ export function compareBlocks(blocks, outputs) {
 }
 
 /**
- * Runs every source the README's blocks name (or only `only`), once each.
+ * Runs every source the blocks name (or only `only`), once each.
  * @param {OutputBlock[]} blocks
  * @param {{ only?: string[], log?: (text: string) => void }} [options]
  * @returns {Promise<Record<string, string>>}
@@ -149,25 +151,35 @@ export async function runSources(blocks, { only, log = () => undefined } = {}) {
   return outputs;
 }
 
-/** @param {string} [file] */
-export const readBlocks = (file = README) => findBlocks(fs.readFileSync(file, "utf8"));
+/**
+ * The output blocks of the docs, in order.
+ * @param {string[]} [files] relative to the repo (or absolute); all the docs by default
+ * @returns {OutputBlock[]}
+ */
+export const readBlocks = (files = docFiles()) => files.flatMap((file) => findBlocks(readDoc(file), file));
 
 /**
  * Rewrites the blocks from the outputs given; returns how many changed.
  * @param {Record<string, string>} outputs
- * @param {string} [file]
+ * @param {string[]} [files]
  */
-export function updateBlocks(outputs, file = README) {
-  const text = fs.readFileSync(file, "utf8");
-  /** @type {Map<OutputBlock, string>} */
+export function updateBlocks(outputs, files = docFiles()) {
+  /** @type {Map<MarkedBlock, string>} */
   const bodies = new Map();
-  for (const r of compareBlocks(findBlocks(text), outputs)) {
+  for (const r of compareBlocks(readBlocks(files), outputs)) {
     const actual = r.actual
       ?.split("\n")
       .filter((l) => !isStateDependent(l))
       .join("\n");
     if (actual !== undefined && actual !== r.block.body) bodies.set(r.block, actual);
   }
-  if (bodies.size) fs.writeFileSync(file, replaceBlocks(text, bodies));
+  rewriteBlocks(bodies);
   return bodies.size;
 }
+
+/**
+ * Where a block is, for messages: "docs/x.md:12 (walkthrough sdk, step 3)".
+ * @param {OutputBlock} block
+ */
+export const where = (block) =>
+  `${block.file}:${block.line} (${block.source}${block.select ? `, ${block.select}` : ""})`;

@@ -53,22 +53,25 @@ const WALKTHROUGH = [
 
 describe("findBlocks", () => {
   it("finds each marked block, with its source, part, marker line, indentation and body", () => {
-    const blocks = findBlocks(README);
-    expect(blocks.map(({ source, select, line, indent, body }) => ({ source, select, line, indent, body }))).toEqual([
+    const blocks = findBlocks(README, "docs/x.md");
+    expect(
+      blocks.map(({ file, source, select, line, indent, body }) => ({ file, source, select, line, indent, body })),
+    ).toEqual([
       {
+        file: "docs/x.md",
         source: "walkthrough sdk",
         select: "step 1",
         line: 5,
         indent: "   ",
         body: "1. Start sdk-app beside daprd\n[0006] daprd       Component loaded: statestore (state.redis/v1)",
       },
-      { source: "npm test", select: "summary", line: 18, indent: "", body: "158 passed, 0 failed" },
+      { file: "docs/x.md", source: "npm test", select: "summary", line: 18, indent: "", body: "158 passed, 0 failed" },
     ]);
   });
 
   it("refuses a marker with no code block after it, naming the line", () => {
     expect(() => findBlocks("a\n<!-- output: npm test, summary -->\ntext\n")).toThrow(
-      "README line 2: the output marker is not followed by a fenced code block",
+      "README.md:2: the marker is not followed by a fenced code block",
     );
   });
 });
@@ -160,7 +163,7 @@ describe("compareBlocks", () => {
     const [r] = compareBlocks(blocks, { "walkthrough sdk": WALKTHROUGH.replace("[0004]", "[0009]") });
     expect(r?.ok).toBe(false); // the README block lacks the 'daprd ready' line the run printed
     expect(r?.why).toBe(
-      'line 3: README has "(nothing)", the run printed "[····] walkthrough daprd ready (HTTP ‹n›, gRPC ‹n›, metrics ‹n›); app started"',
+      'line 3: the doc has "(nothing)", the run printed "[····] walkthrough daprd ready (HTTP ‹n›, gRPC ‹n›, metrics ‹n›); app started"',
     );
     const same = WALKTHROUGH.replace(
       "[0005] walkthrough daprd ready (HTTP 41831, gRPC 44663, metrics 46599); app started\n",
@@ -216,16 +219,46 @@ describe("updateBlocks", () => {
         "\x1b[1m1. Start sdk-app beside daprd\x1b[22m",
         "1. Start sdk-app beside daprd\n[0003] walkthrough cleared 6 order keys (order-processor||*) left by an earlier run",
       );
-      expect(compareBlocks(readBlocks(file), { "walkthrough sdk": run })[0]?.ok).toBe(false);
-      expect(updateBlocks({ "walkthrough sdk": run }, file)).toBe(1);
+      expect(compareBlocks(readBlocks([file]), { "walkthrough sdk": run })[0]?.ok).toBe(false);
+      expect(updateBlocks({ "walkthrough sdk": run }, [file])).toBe(1);
       const text = fs.readFileSync(file, "utf8");
       expect(text).not.toContain("left by an earlier run");
       expect(text).toContain(
         "   [0005] walkthrough daprd ready (HTTP 41831, gRPC 44663, metrics 46599); app started\n   ```",
       );
       expect(text).toContain("158 passed, 0 failed"); // a source not run stays as it was
-      expect(compareBlocks(readBlocks(file), { "walkthrough sdk": run }).map((r) => r.ok)).toEqual([true]);
-      expect(updateBlocks({ "walkthrough sdk": run }, file)).toBe(0);
+      expect(compareBlocks(readBlocks([file]), { "walkthrough sdk": run }).map((r) => r.ok)).toEqual([true]);
+      expect(updateBlocks({ "walkthrough sdk": run }, [file])).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("several docs", () => {
+  it("reads the blocks of each doc, named by file and line, and rewrites each in its own file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-files-"));
+    try {
+      const a = path.join(dir, "a.md");
+      const b = path.join(dir, "b.md");
+      fs.writeFileSync(a, README);
+      fs.writeFileSync(b, "# B\n\n<!-- output: walkthrough sdk, step 2 -->\n\n```text\nold\n```\n");
+      const blocks = readBlocks([a, b]);
+      expect(blocks.map((x) => `${x.file === a ? "a" : "b"}:${x.line} ${x.source}, ${x.select}`)).toEqual([
+        "a:5 walkthrough sdk, step 1",
+        "a:18 npm test, summary",
+        "b:3 walkthrough sdk, step 2",
+      ]);
+      const results = compareBlocks(blocks, { "walkthrough sdk": WALKTHROUGH });
+      expect(results.map((r) => r.ok)).toEqual([false, false]);
+      expect(updateBlocks({ "walkthrough sdk": WALKTHROUGH }, [a, b])).toBe(2);
+      expect(fs.readFileSync(b, "utf8")).toBe(
+        "# B\n\n<!-- output: walkthrough sdk, step 2 -->\n\n```text\n2. Wait until orders are flowing\n[0008] app         Saving Order:  { orderId: '1' }\n```\n",
+      );
+      expect(compareBlocks(readBlocks([a, b]), { "walkthrough sdk": WALKTHROUGH }).map((r) => r.ok)).toEqual([
+        true,
+        true,
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -5,8 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { RESOURCES, VARIANTS } from "../../stack/paths.mjs";
+import { VARIANTS } from "../../stack/paths.mjs";
+import { scopedResiliencyYaml } from "../../stack/resources.mjs";
 import { ToolError } from "../../cli/errors.mjs";
 import { say } from "../../cli/console.mjs";
 import { startTypedApp } from "./host.mjs";
@@ -56,17 +56,19 @@ export function perSecond(times, from, to) {
 /** A resiliency.yaml that also scopes the bench app ids; --quick shortens the policy so the breaker opens in seconds. */
 /** @param {string[]} appIds @param {boolean} shorten */
 export function resiliencyYaml(appIds, shorten) {
-  const doc = parseYaml(fs.readFileSync(path.join(RESOURCES, "resiliency.yaml"), "utf8"));
-  if (Array.isArray(doc.scopes)) doc.scopes = [...new Set([...doc.scopes, ...appIds])]; // no scopes = every app already
-  if (shorten) {
-    const out = doc.spec.targets.components.statestore.outbound;
-    doc.spec.policies.retries[out.retry].duration = "1s";
-    Object.assign(doc.spec.policies.circuitBreakers[out.circuitBreaker], {
-      trip: "consecutiveFailures >= 2",
-      timeout: "3s",
-    });
-  }
-  return stringifyYaml(doc);
+  return scopedResiliencyYaml(
+    appIds,
+    shorten
+      ? (doc) => {
+          const out = doc.spec.targets.components.statestore.outbound;
+          doc.spec.policies.retries[out.retry].duration = "1s";
+          Object.assign(doc.spec.policies.circuitBreakers[out.circuitBreaker], {
+            trip: "consecutiveFailures >= 2",
+            timeout: "3s",
+          });
+        }
+      : undefined,
+  );
 }
 
 /** @template T @param {Promise<T>} promise @param {number} ms @param {string} what @returns {Promise<T>} */

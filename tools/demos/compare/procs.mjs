@@ -9,6 +9,7 @@ import { $, which } from "zx";
 import { ROOT, DAPR_BIN } from "../../stack/paths.mjs";
 import { round3 } from "../../bench/lib/stats.mjs";
 import { lockPackages } from "./code.mjs";
+import { procStatus, rssMB } from "../../stack/procfs.mjs";
 
 /** @typedef {{pid: number, ppid: number, comm: string, ticks: number}} ProcStat */
 /** @typedef {{cpus: number, model: string, memMB: number, clockTicks: number, loadBefore: number[], loadAfter?: number[], others?: Busy[]}} Machine */
@@ -43,20 +44,7 @@ export const cpuSeconds = (pid) => {
   return s ? s.ticks / clockTicks : NaN;
 };
 
-/** @param {number | undefined} pid @param {string} field */
-export function procStatus(pid, field) {
-  try {
-    return new RegExp(`^${field}:\\s*(.+)$`, "m").exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]?.trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resident memory in MB. @param {number | undefined} pid */
-export const rssMB = (pid) => {
-  const kb = parseInt(procStatus(pid, "VmRSS") ?? "", 10);
-  return Number.isFinite(kb) ? round3(kb / 1024) : NaN;
-};
+export { procStatus, rssMB };
 
 /** Every process's CPU ticks now. @returns {Map<number, ProcStat>} */
 export function snapshotAll() {

@@ -7,11 +7,11 @@
 export const MASTER_NAME = "orders";
 
 /**
- * How long Sentinel waits, and why (see the README's failover section):
+ * How long Sentinel waits, and why (see docs/failover.md):
  * - downAfterMs: a primary that has not answered PING for this long is "subjectively down". A healthy Redis
  *   on loopback answers in well under a millisecond, but on this loaded 2-core machine 1 s was too short:
  *   a freshly promoted primary missed it and the Sentinels failed over a second time, dropping writes
- *   (seen in a real run, see the README). 2 s gave no false failover, and detection + daprd's 5 s retry
+ *   (seen in a real run, see docs/failover.md). 2 s gave no false failover, and detection + daprd's 5 s retry
  *   still ends under the 10 s target.
  * - failoverTimeoutMs: a failover that does not progress is abandoned and retried after twice this.
  *   Redis's default (180 s) would turn one lost election into a 6-minute outage; 10 s retries quickly.

@@ -1,8 +1,32 @@
 // @ts-check
-// Test-only helpers: cleanups that run when a Vitest test finishes, and a
-// Redis of the test's own that goes with them.
+// Test-only helpers: cleanups that run when a Vitest test finishes, a
+// Redis of the test's own that goes with them, and a demo run as a user runs it.
 import fs from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
 import { startRedis } from "../../stack/isolated-stack.mjs";
+import { ROOT } from "../../stack/paths.mjs";
+
+/**
+ * `npx zx tools/demo.mjs <command> <args>`, to its end: its exit code and everything it printed.
+ * @param {string} command @param {string[]} args
+ * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
+ */
+export function runDemo(command, args) {
+  const zx = path.join(ROOT, "node_modules/zx/build/cli.js");
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [zx, path.join(ROOT, "tools/demo.mjs"), command, ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** @typedef {(() => unknown)[]} CleanupList */
 

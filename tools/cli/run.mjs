@@ -1,8 +1,8 @@
 // @ts-check
-// Runs one of the deploy check's commands (go, pip, kustomize, kubeconform,
-// hadolint) to its end, and stops it if the tool is interrupted meanwhile.
+// Runs a command to its end (go install, pip, kustomize, kubeconform, hadolint…)
+// and stops it if the tool is interrupted meanwhile.
 import { spawn } from "node:child_process";
-import { onCleanup } from "../../cli/cleanup.mjs";
+import { onCleanup } from "./cleanup.mjs";
 
 /** @typedef {{ code: number, stdout: string, stderr: string }} RunResult */
 

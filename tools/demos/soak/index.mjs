@@ -1,0 +1,63 @@
+// @ts-check
+// `demo.mjs soak`: the schedule printed before anything starts (the flags are
+// args.mjs's), the run, the report files and the exit code (1 on any loss, repeat,
+// gap, app exit, stall or unrecovered daprd, each named on stderr).
+import fs from "node:fs";
+import path from "node:path";
+import { chalk } from "zx";
+import { heading, sendHumanOutputTo, write } from "../../cli/console.mjs";
+import { ensureDaprAndApps } from "../../stack/prerequisites.mjs";
+import { makeSchedule, scheduleText } from "./schedule.mjs";
+import { appIdOf } from "./apps.mjs";
+import { runSoak } from "./run.mjs";
+import { markdown } from "./report.mjs";
+import { renderSvg } from "./svg.mjs";
+import { ensureToxiproxy, startToxiproxy } from "../../stack/toxiproxy.mjs";
+import { fault } from "../../stack/faults.mjs";
+
+/**
+ * `demo.mjs soak`: returns the exit code.
+ * @param {import("./args.mjs").SoakOptions} opts  from args.mjs
+ */
+export async function runSoakCommand(opts) {
+  if (opts.json) sendHumanOutputTo(process.stderr);
+  await ensureDaprAndApps();
+  await ensureToxiproxy(); // before the clock starts: the first build takes a minute
+  const schedule = makeSchedule({ seed: opts.seed, durationS: opts.durationS, targets: opts.styles.map(appIdOf) });
+  heading(`Soak: seed ${opts.seed}, ${opts.durationS} s, ${schedule.faults.length} faults`);
+  write(`   #        at        for  lane     fault\n${scheduleText(schedule)}\n\n`);
+  const result = await runSoak({ schedule, styles: opts.styles, proxy: throughProxy });
+  fs.mkdirSync(opts.out, { recursive: true });
+  const json = JSON.stringify(result, null, 2);
+  fs.writeFileSync(path.join(opts.out, "soak.json"), `${json}\n`);
+  fs.writeFileSync(path.join(opts.out, "soak.md"), markdown(result));
+  fs.writeFileSync(path.join(opts.out, "soak.svg"), renderSvg(result));
+  heading("Result");
+  write(`${markdown(result).split("\n## Schedule")[0]}\n`);
+  write(`report: ${path.relative(process.cwd(), path.join(opts.out, "soak.md"))} (.json, .svg)\n`);
+  if (opts.json) process.stdout.write(`${json}\n`);
+  if (!result.verdict.ok) {
+    process.stderr.write(
+      `\n${chalk.red("✖")} soak failed (seed ${opts.seed}: --seed ${opts.seed} --duration ${opts.durationS}s replays its schedule):\n  ${result.verdict.problems.map((p) => p.text).join("\n  ")}\n`,
+    );
+  }
+  return result.verdict.ok ? 0 : 1;
+}
+
+/**
+ * The fault proxy between every daprd and Redis: Toxiproxy (built with `go install` when missing), one
+ * proxy in front of the soak's Redis; a network fault is the lab's (stack/faults.mjs) applied to it.
+ * @type {NonNullable<Parameters<typeof runSoak>[0]["proxy"]>}
+ */
+async function throughProxy(redisPort) {
+  const toxiproxy = await startToxiproxy();
+  const proxy = await toxiproxy.createProxy({ name: "soak-redis", upstream: redisPort });
+  return {
+    port: proxy.port,
+    async fault(kind) {
+      const f = fault(kind);
+      await f.apply({ proxy });
+      return () => f.clear({ proxy });
+    },
+  };
+}
