@@ -8,12 +8,14 @@ import { DEFAULT_REDIS_PORT, LocalRedis } from "./stack/redis.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT, stopControlPlane } from "./stack/control-plane.mjs";
 import { isPortOpen } from "./stack/net.mjs";
 import { say, step } from "./cli/console.mjs";
+import { engineStatus, stopOwnService } from "./stack/container-engine.mjs";
 
 export const command = defineCommand({
   usage: "npm run services --",
   about:
     "The services the tools start and leave running, as `dapr init` leaves its containers:\n" +
-    `Redis (127.0.0.1:${DEFAULT_REDIS_PORT}), placement (:${PLACEMENT_PORT}), scheduler (:${SCHEDULER_PORT}).`,
+    `Redis (127.0.0.1:${DEFAULT_REDIS_PORT}), placement (:${PLACEMENT_PORT}), scheduler (:${SCHEDULER_PORT}), and in\n` +
+    "container mode (--redis docker) podman's Docker API on a socket of this project's (its containers keep running).",
   positionals: [
     {
       name: "command",
@@ -33,6 +35,7 @@ await runTool(import.meta.url, command, async ({ positionals: [action] }) => {
       step(`stopped ${redis.describe()}`);
     }
     await stopControlPlane();
+    if (await stopOwnService()) step("stopped this project's podman service");
     return 0;
   }
   say(
@@ -47,5 +50,6 @@ await runTool(import.meta.url, command, async ({ positionals: [action] }) => {
     "services",
     `scheduler  127.0.0.1:${SCHEDULER_PORT} ${(await isPortOpen(SCHEDULER_PORT)) ? "running" : "stopped"}`,
   );
+  say("services", await engineStatus());
   return 0;
 });

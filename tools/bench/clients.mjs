@@ -34,6 +34,7 @@ import { spread, round3 } from "./lib/stats.mjs";
  * @property {Spread} sysUsPerCall
  * @property {Spread} wallUsPerCall
  * @property {StartCost} start
+ * @property {import("./lib/profile.mjs").ProfileSummary} profile  of one more round, under V8's profiler
  */
 
 export const command = defineCommand({
@@ -130,6 +131,22 @@ function markdown(results, o) {
       ({ client, start: s }) =>
         `| ${client} | ${s.importMs.toFixed(0)} | ${s.firstPairMs.toFixed(0)} | ${s.rssMB.toFixed(0)} | ${s.cjsModules} | ${s.builtins} |`,
     ),
+    "",
+    `Where the main thread's time goes, from one more round each under V8's CPU profiler: share of its busy (not idle) samples, by origin and by the costliest files.`,
+    "",
+    "| client | by origin | costliest files |",
+    "| --- | --- | --- |",
+    ...results.map(({ client, profile: p }) => {
+      const share = (/** @type {number} */ ms) => `${((ms / p.busyMs) * 100).toFixed(1)} %`;
+      const origins = Object.entries(p.origins)
+        .filter(([o, ms]) => o !== "idle" && ms > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([o, ms]) => `${o} ${share(ms)}`);
+      const files = Object.entries(p.files)
+        .slice(0, 6)
+        .map(([f, ms]) => `\`${f}\` ${share(ms)}`);
+      return `| ${client} | ${origins.join(", ")} | ${files.join(", ")} |`;
+    }),
   ];
   return lines.join("\n");
 }
@@ -177,6 +194,11 @@ await runTool(import.meta.url, command, async ({ values }) => {
     }
     log(`round ${round + 1}/${o.rounds} done`);
   }
+  // One profiled round each, after the measured ones (the profiler's cost stays out of them).
+  /** @type {Map<ClientName, import("./lib/profile.mjs").ProfileSummary>} */
+  const profiles = new Map();
+  for (const [name, run] of runs)
+    profiles.set(name, (await run.worker.next({ type: "profile", pairs: o.pairs })).profile);
   for (const run of runs.values()) await run.worker.stop();
 
   const calls = 2 * o.pairs;
@@ -191,6 +213,7 @@ await runTool(import.meta.url, command, async ({ values }) => {
       sysUsPerCall: per((r) => r.cpuSystemUs),
       wallUsPerCall: per((r) => r.wallMs * 1000),
       start: /** @type {StartCost} */ (Object.fromEntries(Object.entries(run.start).map(([k, v]) => [k, round3(v)]))),
+      profile: /** @type {import("./lib/profile.mjs").ProfileSummary} */ (profiles.get(client)),
     };
   });
   if (o.json) {

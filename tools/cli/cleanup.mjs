@@ -1,34 +1,71 @@
 // @ts-check
-// Every process a tool starts registers how to stop it here; the list runs
-// on normal exit, on error and on Ctrl-C (SIGINT) or SIGTERM.
+// Every process a tool starts registers how to stop it here, and whatever it
+// stops or changes that it does not own (the project's Redis, a user's
+// container) registers how to put it back. Both lists run on every way out:
+// normal exit, an error, Ctrl-C (SIGINT), SIGTERM, SIGHUP (terminal closed),
+// and a closed output pipe (EPIPE on stdout or stderr).
 /** @typedef {() => unknown} Cleanup a step that stops or removes something; may return a promise */
 
 /** @type {Cleanup[]} */
 const cleanups = [];
+/** @type {Cleanup[]} */
+const restores = [];
 /** @type {Promise<void> | undefined} */
 let running;
+
+/**
+ * @param {Cleanup[]} list
+ * @param {Cleanup} fn
+ * @returns {() => void} removes `fn` again
+ */
+function register(list, fn) {
+  list.push(fn);
+  return () => {
+    const i = list.indexOf(fn);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
 
 /**
  * @param {Cleanup} fn
  * @returns {() => void} removes `fn` again (when its process ended by itself)
  */
-export function onCleanup(fn) {
-  cleanups.push(fn);
-  return () => {
-    const i = cleanups.indexOf(fn);
-    if (i >= 0) cleanups.splice(i, 1);
+export const onCleanup = (fn) => register(cleanups, fn);
+
+/**
+ * Changes something this tool does not own (stops the project's Redis, say) and promises to put it
+ * back on every way out. `restore` is registered before `change` starts, so a signal that lands
+ * mid-change still puts it back; restores run after every cleanup, once the processes this tool
+ * started are gone. Returns the way to put it back now (once; later calls wait for the same).
+ * @param {() => unknown} change
+ * @param {() => unknown} restore
+ * @returns {Promise<() => Promise<void>>}
+ */
+export async function changeUntilRestored(change, restore) {
+  /** @type {Promise<void> | undefined} */
+  let restoring;
+  const putBack = () =>
+    (restoring ??= Promise.resolve()
+      .then(restore)
+      .then(() => undefined));
+  const remove = register(restores, putBack);
+  await change();
+  return async () => {
+    remove();
+    await putBack();
   };
 }
 
 /** @returns {Promise<void>} */
 export function runCleanups() {
   running ??= (async () => {
-    while (cleanups.length) {
-      const fn = /** @type {Cleanup} */ (cleanups.pop());
+    // A cleanup may register more (a restore of its own): loop until both lists are empty.
+    while (cleanups.length || restores.length) {
+      const fn = /** @type {Cleanup} */ (cleanups.length ? cleanups.pop() : restores.pop());
       try {
         await fn();
       } catch (err) {
-        process.stderr.write(`cleanup: ${err instanceof Error ? err.message : err}\n`);
+        tell(`cleanup: ${err instanceof Error ? err.message : err}\n`);
       }
     }
     running = undefined;
@@ -36,20 +73,49 @@ export function runCleanups() {
   return running;
 }
 
-let signalled = false;
+/** @type {Set<NodeJS.WriteStream>} */
+const broken = new Set();
+/** Writes to stderr, or stdout if stderr is the one that broke; nowhere if both did. @param {string} text */
+function tell(text) {
+  const out = [process.stderr, process.stdout].find((s) => !broken.has(s) && !s.destroyed);
+  out?.write(text);
+}
+
+let ending = false;
+/**
+ * Runs the clean-up once and exits with `code`; a second call (a second Ctrl-C) exits at once.
+ * @param {string} why
+ * @param {number} code
+ */
+async function endTool(why, code) {
+  if (ending) process.exit(code);
+  ending = true;
+  tell(`\n${why}: stopping what this tool started…\n`);
+  await runCleanups();
+  process.exit(code);
+}
+
 // Inside Vitest workers the tests clean up after themselves (afterAll), and the
-// runner owns the signals.
-/** @type {[NodeJS.Signals, number][]} */
-const SIGNALS = [
-  ["SIGINT", 130],
-  ["SIGTERM", 143],
-];
-for (const [sig, code] of process.env.VITEST ? [] : SIGNALS) {
-  process.on(sig, async () => {
-    if (signalled) process.exit(code); // a second Ctrl-C does not wait
-    signalled = true;
-    process.stderr.write(`\n${sig}: stopping what this tool started…\n`);
-    await runCleanups();
-    process.exit(code);
-  });
+// runner owns the signals and the output streams.
+if (!process.env.VITEST) {
+  /** @type {[NodeJS.Signals, number][]} */
+  const SIGNALS = [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ];
+  for (const [sig, code] of SIGNALS) process.on(sig, () => void endTool(sig, code));
+  // A reader that went away (`… | head -3`, a closed terminal): without a listener the next
+  // write throws an uncaught EPIPE and the tool dies with its processes still running.
+  // 141 = 128 + SIGPIPE, what a shell reports for a command ended by a closed pipe.
+  for (const [name, stream] of /** @type {const} */ ([
+    ["stdout", process.stdout],
+    ["stderr", process.stderr],
+  ])) {
+    stream.on("error", (/** @type {NodeJS.ErrnoException} */ err) => {
+      broken.add(stream);
+      if (ending) return;
+      void endTool(`${name} closed (${err.code ?? err.message})`, 141);
+    });
+  }
 }

@@ -70,7 +70,15 @@ describe("compare --quick --json", () => {
 
   it("has every row, each with well-formed maximum, open-loop, CPU and memory numbers", () => {
     const { steady, plan } = run.result;
-    expect(Object.keys(steady.rows)).toEqual(["redis", "sdk-http", "sdk-grpc", "http", "grpc", "ceiling"]);
+    expect(Object.keys(steady.rows)).toEqual([
+      "redis",
+      "sdk-http",
+      "sdk-grpc",
+      "http",
+      "grpc",
+      "ceiling",
+      "grpc-ceiling",
+    ]);
     const ordered = (/** @type {Spread} */ sp) => {
       for (const v of Object.values(sp)) finite(v);
       expect(sp.min).toBeLessThanOrEqual(sp.q1);
@@ -92,7 +100,13 @@ describe("compare --quick --json", () => {
           expect(o[kind].p50.median, `${name} ${kind}`).toBeGreaterThan(0);
           expect(o[kind].p50.median).toBeLessThanOrEqual(o[kind].p90.median);
           expect(o[kind].p90.median).toBeLessThanOrEqual(o[kind].p99.median);
+          // Each call is sent at or after its slot, so its latency from the send is never the longer one.
+          const fromSend = o[kind === "save" ? "saveService" : "getService"];
+          expect(fromSend.p50.median).toBeGreaterThan(0);
+          expect(fromSend.p50.median).toBeLessThanOrEqual(o[kind].p50.median);
         }
+        expect(o.lagP50.median).toBeGreaterThanOrEqual(0);
+        finite(o.clockCpuUsPerCall.median);
         expect(o.achievedPerSec.median).toBeGreaterThan(0);
       }
       expect(s.rssMB.median).toBeGreaterThan(steady.bareRssMB.median); // a driver holds more than an idle node
@@ -102,8 +116,29 @@ describe("compare --quick --json", () => {
     expect(steady.order).toHaveLength(plan.rounds);
     for (const turn of steady.order) expect(turn.slice().sort()).toEqual(Object.keys(steady.rows).sort());
     // Every row measured every phase in every round, with the CPU of its processes.
-    expect(steady.measurements).toHaveLength(6 * plan.rounds * (1 + plan.rates.length));
+    expect(steady.measurements).toHaveLength(7 * plan.rounds * (1 + plan.rates.length));
     for (const m of steady.measurements) expect(m.cost.cpuSeconds.client).toBeGreaterThanOrEqual(0);
+  });
+
+  it("has a CPU profile of every row: by origin, adding up to its main thread, with the top functions", () => {
+    for (const [name, s] of Object.entries(run.result.steady.rows)) {
+      const p = s.profile;
+      expect(p, name).toBeDefined();
+      if (!p) continue;
+      expect(p.callsPerSec, name).toBeGreaterThan(0);
+      expect(p.mainUsPerCall, name).toBeGreaterThan(0);
+      expect(p.clientUsPerCall + 0.1, name).toBeGreaterThanOrEqual(p.mainUsPerCall);
+      const sum = Object.values(p.origins).reduce((a, b) => a + b, 0);
+      expect(Math.abs(sum - p.mainUsPerCall), name).toBeLessThan(0.02 * p.mainUsPerCall + 1);
+      expect(p.top.length, name).toBeGreaterThan(0);
+      expect(p.idleShare).toBeGreaterThanOrEqual(0);
+    }
+    // Each client's own library shows up in its profile.
+    const { rows } = run.result.steady;
+    expect(rows.grpc?.profile?.origins["grpc-js"]).toBeGreaterThan(0);
+    expect(rows["sdk-http"]?.profile?.origins["@dapr/dapr"]).toBeGreaterThan(0);
+    expect(rows["grpc-ceiling"]?.profile?.origins["protobuf-es"]).toBeGreaterThan(0);
+    expect(rows["grpc-ceiling"]?.profile?.origins["grpc-js"]).toBe(0);
   });
 
   it("has start-up times and resident memory for every app, and the start-up breakdown for every row", () => {
@@ -124,6 +159,9 @@ describe("compare --quick --json", () => {
   it("reports every target with a measured value", () => {
     const md = fs.readFileSync(path.join(out, "compare.md"), "utf8");
     expect(md).toContain("## Targets");
+    expect(md).toContain("## The two ceilings");
+    expect(md).toContain("| max calls/s |");
+    expect(md).toContain("### grpc-app: the costliest functions");
     expect(md).not.toMatch(/NaN|undefined/);
     expect(run.result.machine.others).toBeInstanceOf(Array);
   });

@@ -12,6 +12,7 @@ import { startSidecar } from "./sidecar.mjs";
 import { writeRunResources } from "./resources.mjs";
 import { Recorder } from "./recorder.mjs";
 import { VARIANTS } from "./paths.mjs";
+import { onCleanup } from "../cli/cleanup.mjs";
 
 /**
  * A redis-server of its own on a free port, data in a new temporary folder.
@@ -68,6 +69,9 @@ export async function startApp({
     ...resources,
     metadata: { redisHost: `localhost:${redis.port}`, ...(resources.metadata ?? {}) },
   });
+  const removeDir = () => fs.rmSync(resourcesDir, { recursive: true, force: true });
+  // Registered before daprd starts, so on a signal it runs after daprd has stopped.
+  const unregister = onCleanup(removeDir);
   const recorder = new Recorder(/** @type {ConstructorParameters<typeof Recorder>[0]} */ ({ onEvent }));
   const sidecar = await startSidecar({
     command: appCommand,
@@ -79,7 +83,8 @@ export async function startApp({
     logLevel,
     onLine: (e) => recorder.push(e),
   }).catch((err) => {
-    fs.rmSync(resourcesDir, { recursive: true, force: true });
+    unregister();
+    removeDir();
     if (err instanceof Error) Object.assign(err, { recorder }); // what daprd printed before it failed
     throw err;
   });
@@ -89,7 +94,8 @@ export async function startApp({
     resourcesDir,
     async stop() {
       await sidecar.stop();
-      fs.rmSync(resourcesDir, { recursive: true, force: true });
+      unregister();
+      removeDir();
     },
   };
 }

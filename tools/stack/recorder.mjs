@@ -2,7 +2,7 @@
 // Keeps every line an app and its daprd print, with the time it arrived,
 // and lets a caller wait for a line that matches, like reading the child's
 // output for a log line in a zx script.
-import { parseOrderLine } from "@dapr-resiliency/order-model";
+import { parseOrderLine, storedOrderId } from "@dapr-resiliency/order-model";
 
 /**
  * @typedef {import("@dapr-resiliency/order-model").OrderLine} OrderLine
@@ -91,22 +91,11 @@ export class Recorder {
 }
 
 /**
- * Whether a stored value is order `id`: the JSON the SDKs and this project write
- * (`{"orderId":"1"}` or `{"orderId":1}`), or a string that spells it (the Python
- * quickstart saves str(order), `{'orderId': '1'}`; C# saves `Order { orderId = 1 }`).
+ * Whether a stored value is order `id`, read with the same understanding of an order's spelling
+ * as the app's lines (order-model's storedOrderId: JSON, a JSON string, or the raw bytes an SDK saved).
  * @param {string} data @param {number} id
  */
-export function isStoredOrder(data, id) {
-  let v;
-  try {
-    v = JSON.parse(data);
-  } catch {
-    return false;
-  }
-  if (typeof v === "object" && v !== null) return String(v.orderId) === String(id);
-  if (typeof v === "string") return Number(/orderId\W*(\d+)/.exec(v)?.[1]) === id;
-  return false;
-}
+export const isStoredOrder = (data, id) => storedOrderId(data) === id;
 
 /**
  * @typedef {object} OrderAudit

@@ -12,16 +12,18 @@ import { STATE_DIR } from "./paths.mjs";
 import { ToolError } from "../cli/errors.mjs";
 import { isPortOpen, waitForPort } from "./net.mjs";
 import { step } from "../cli/console.mjs";
+import { aptInstall } from "./apt.mjs";
 
 export const DEFAULT_REDIS_PORT = 6379;
 
 /** @typedef {Awaited<ReturnType<typeof connect>>} RedisClient a connected node-redis client */
 
 /**
- * What the tools hold of a Redis, whichever kind it is: LocalRedis and DockerRedis both are one.
+ * What the tools hold of a Redis, whichever kind it is: LocalRedis and ContainerRedis (redis-container.mjs) both are one.
  * @typedef {object} RedisHandle
  * @property {"local" | "docker" | "external"} kind external: a Redis on the port this project did not start
  * @property {number} port on 127.0.0.1
+ * @property {string} [name] the container's, for kind docker (dapr_redis)
  * @property {string} host host:port, as the state store's redisHost
  * @property {() => string} describe for messages
  * @property {() => Promise<boolean>} isUp
@@ -29,47 +31,6 @@ export const DEFAULT_REDIS_PORT = 6379;
  * @property {(signal?: NodeJS.Signals) => Promise<void>} stop
  * @property {() => Promise<RedisClient>} client a new connected client; quit it (withRedisClient does)
  */
-
-async function dockerRedisExists() {
-  if (!(await which("docker", { nothrow: true }))) return false;
-  const info = await $`docker info --format {{.ServerVersion}}`.nothrow().quiet().timeout("5s");
-  if (info.exitCode !== 0) return false; // the client is there, no engine
-  const inspect = await $`docker inspect dapr_redis --format {{.State.Status}}`.nothrow().quiet().timeout("5s");
-  return inspect.exitCode === 0;
-}
-
-/** Installs Debian's redis-server without letting the package start its own Redis on 6379. */
-async function installRedisServer() {
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !(await which("apt-get", { nothrow: true }))) {
-    throw new ToolError(
-      "redis-server is not installed.",
-      "Install it (Debian/Ubuntu: sudo apt-get install redis-server), or run Redis in Docker as `dapr init` does.",
-    );
-  }
-  step("installing redis-server with apt-get");
-  const policy = "/usr/sbin/policy-rc.d";
-  const ownPolicy = !fs.existsSync(policy);
-  if (ownPolicy)
-    fs.writeFileSync(policy, "#!/bin/sh\n# written by dapr-resiliency setup for one apt-get run\nexit 101\n", {
-      mode: 0o755,
-    });
-  try {
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    let r = await $({ env })`apt-get install -y -q redis-server`.nothrow().quiet();
-    if (r.exitCode !== 0) {
-      await $({ env })`apt-get update -q`.nothrow().quiet();
-      r = await $({ env })`apt-get install -y -q redis-server`.nothrow().quiet();
-    }
-    if (r.exitCode !== 0)
-      throw new ToolError(
-        `apt-get install redis-server failed:\n${r.stderr.trim().split("\n").slice(-5).join("\n")}`,
-        "Install redis-server yourself, then run this again.",
-      );
-  } finally {
-    if (ownPolicy) fs.rmSync(policy, { force: true });
-  }
-}
 
 /**
  * A redis-server the project runs: port, data dir, optional password.
@@ -117,7 +78,11 @@ export class LocalRedis {
         `Stop it, or use it as is with --redis docker / point resources/statestore.yaml at another port. Find it with: ss -ltnp 'sport = :${this.port}'`,
       );
     }
-    if (!(await which("redis-server", { nothrow: true }))) await installRedisServer();
+    if (!(await which("redis-server", { nothrow: true })))
+      await aptInstall(
+        ["redis-server"],
+        "sudo apt-get install redis-server, or run Redis in Docker as `dapr init` does",
+      );
     fs.mkdirSync(this.dir, { recursive: true });
     const args = [
       "--port",
@@ -166,6 +131,8 @@ export class LocalRedis {
     const pid = this.pid();
     if (pid === undefined) return;
     process.kill(pid, signal);
+    // A frozen Redis (pause(), a fault) acts on SIGTERM only once it runs again.
+    if (signal !== "SIGKILL") process.kill(pid, "SIGCONT");
     for (let i = 0; i < 100 && this.pid() !== undefined; i++) await sleep(100);
     if (signal === "SIGKILL") fs.rmSync(this.pidFile, { force: true });
     await waitForPort(this.port, { open: false, timeoutMs: 5_000 });
@@ -192,7 +159,7 @@ export class LocalRedis {
  * @param {number} port
  * @param {string} [password]
  */
-async function connect(port, password) {
+export async function connect(port, password) {
   const c = createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: false }, password });
   c.on("error", () => undefined);
   await c.connect();
@@ -213,36 +180,6 @@ export async function withRedisClient(redis, fn) {
     return await fn(client);
   } finally {
     await client.quit().catch(() => undefined);
-  }
-}
-
-/**
- * The `dapr_redis` container of a `dapr init` machine.
- * @implements {RedisHandle}
- */
-class DockerRedis {
-  constructor() {
-    /** @type {RedisHandle["kind"]} */
-    this.kind = "docker";
-    this.port = DEFAULT_REDIS_PORT;
-    this.host = `localhost:${this.port}`;
-  }
-  describe() {
-    return "Docker container dapr_redis";
-  }
-  isUp() {
-    return isPortOpen(this.port);
-  }
-  async start() {
-    await $`docker start dapr_redis`.quiet();
-    await waitForPort(this.port, { timeoutMs: 15_000 });
-  }
-  async stop() {
-    await $`docker stop dapr_redis`.quiet();
-    await waitForPort(this.port, { open: false, timeoutMs: 15_000 });
-  }
-  client() {
-    return connect(this.port);
   }
 }
 
@@ -270,21 +207,13 @@ export async function ensureRedis({
   if (!(/** @type {readonly string[]} */ (REDIS_MODES).includes(mode))) {
     throw new ToolError(`Unknown --redis "${mode}".`, "Use --redis auto, docker or local.", 2);
   }
-  /** @type {LocalRedis | DockerRedis} */
-  let redis;
-  if (mode === "docker" || (mode === "auto" && (await dockerRedisExists()))) {
-    if (mode === "docker" && !(await dockerRedisExists())) {
-      throw new ToolError(
-        "--redis docker: no Docker engine with a dapr_redis container here.",
-        "Run `dapr init` with Docker running, or use --redis local.",
-      );
-    }
-    redis = new DockerRedis();
-  } else {
-    redis = new LocalRedis({ password }); // REDIS_PASSWORD: a Redis this project starts asks for it
-  }
+  // The container module loads only in container mode (and it imports this one).
+  const containers = () => import("./redis-container.mjs");
+  if (mode === "docker") return (await containers()).ensureDaprRedis();
+  if (mode === "auto" && (await (await containers()).userHasDaprRedis())) return (await containers()).ensureDaprRedis();
+  const redis = new LocalRedis({ password }); // REDIS_PASSWORD: a Redis this project starts asks for it
   const wasUp = await redis.isUp();
-  if (wasUp && redis instanceof LocalRedis && !(await redis.isOurs())) {
+  if (wasUp && !(await redis.isOurs())) {
     if (needControl) await redis.start(); // explains that the port is someone else's
     step(`using the Redis already listening on 127.0.0.1:${redis.port} (not started by this project)`);
     redis.kind = "external";

@@ -1,4 +1,4 @@
-import { Client, Metadata, credentials, type ServiceError } from "@grpc/grpc-js";
+import { Client, Metadata, credentials, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { createRequire } from "node:module";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 // Only the generated protobuf-es v2 descriptors of @dapr/dapr are used, not its DaprClient.
@@ -17,15 +17,26 @@ const { create, fromBinary, toBinary } = createRequire(import.meta.url)(
 ) as typeof import("@bufbuild/protobuf");
 
 /**
+ * The channel options grpc-app runs with. Each was measured (tools/bench/clients.mjs, docs/client-styles.md);
+ * only those that cost less CPU per call and change nothing the app relies on (cancellation, errors, the
+ * loop's per-call limit) are kept.
+ */
+export const CHANNEL_OPTIONS: ChannelOptions = {
+  // channelz keeps per-call counters and timestamps for the channelz admin service, which the app never serves.
+  "grpc.enable_channelz": 0,
+};
+
+/**
  * Plain gRPC to dapr.proto.runtime.v1.Dapr (SaveState, GetState) with
  * `@grpc/grpc-js`, the messages encoded by protobuf-es from @dapr/dapr's
  * descriptors. About 30 % less client CPU per call than Connect's gRPC
- * transport (see the README and tools/bench/clients.mjs).
+ * transport (see the README and tools/bench/clients.mjs). `options` is for
+ * the benchmarks that try other channel options.
  */
-export function createGrpcOrderStore(dapr: DaprEndpoint): OrderStore {
+export function createGrpcOrderStore(dapr: DaprEndpoint, options: ChannelOptions = CHANNEL_OPTIONS): OrderStore {
   // #region client
   const host = dapr.host.includes(":") ? `[${dapr.host}]` : dapr.host;
-  const client = new Client(`${host}:${dapr.grpcPort}`, credentials.createInsecure());
+  const client = new Client(`${host}:${dapr.grpcPort}`, credentials.createInsecure(), options);
   const decoder = new TextDecoder();
   const metadata = new Metadata();
   if (dapr.apiToken) metadata.set("dapr-api-token", dapr.apiToken);

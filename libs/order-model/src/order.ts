@@ -42,18 +42,51 @@ const PHRASES: Record<string, OrderLineKind> = {
 };
 const PHRASE = new RegExp(`\\b(${Object.keys(PHRASES).join("|")})\\s*:(.*)$`, "i");
 
+// An order as each language spells it: `{ orderId: '1' }` (JavaScript's console.log),
+// `{'orderId': '1'}` (Python's str), `{"orderId":1}` (JSON: Go, Java, the SDKs),
+// `Order { orderId = 1 }` (a C# record's ToString). The key, an optional quote, `:` or `=`, the
+// id, with an optional quote around it; a longer word (`orderIdx`) or number (`1abc`) is not one.
+const SPELLED = /\borderId['"]?\s*[:=]\s*['"]?(\d+)\b/i;
+
+/**
+ * The id in an order as any of the quickstarts spells it, in a line or a stored value
+ * (`b"{'orderId': '1'}"`, Python's bytes, included); undefined when it names no order id.
+ */
+export function orderIdIn(text: string): number | undefined {
+  const m = SPELLED.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * Parses an order line back into its kind and id (for tools and tests), in any
  * of the quickstarts' spellings: the phrase, a colon, then the order as the
- * language prints it (`{ orderId: '1' }`, `{'orderId': '1'}`, `{"orderId":1}`,
- * `Order { orderId = 1 }`, `b"{'orderId': '1'}"`) or the bare id (Java). An
- * `== APP ==` prefix (dapr run) is allowed.
+ * language prints it (see orderIdIn) or the bare id (Java). An `== APP ==`
+ * prefix (dapr run) is allowed.
  */
 export function parseOrderLine(line: string): OrderLine | undefined {
   const m = PHRASE.exec(line);
   if (!m) return undefined;
   const kind = PHRASES[m[1]!.toLowerCase()]!;
   const rest = m[2]!;
-  const id = /orderId\W*(\d+)/i.exec(rest) ?? /^\s*(\d+)\s*$/.exec(rest);
-  return id ? { kind, id: Number(id[1]) } : undefined;
+  const id = orderIdIn(rest) ?? Number(/^\s*(\d+)\s*$/.exec(rest)?.[1] ?? NaN);
+  return Number.isInteger(id) ? { kind, id } : undefined;
+}
+
+/**
+ * The order id a stored value holds (the state store's `data`), as each quickstart saves it:
+ * the JSON of an order object (`{"orderId":"1"}`, `{"orderId":1}`), a JSON string holding a
+ * spelling of it (the C# SDK serialises the string it is given: `"Order { orderId = 1 }"`, or
+ * `"{\"orderId\":1}"`), or the raw bytes of one (the Python SDK saves `str(order)` over gRPC:
+ * `{'orderId': '1'}`). A bare number is not an order.
+ */
+export function storedOrderId(data: string): number | undefined {
+  let text = data;
+  try {
+    const v: unknown = JSON.parse(data);
+    if (typeof v === "string") text = v;
+    else if (typeof v !== "object" || v === null) return undefined;
+  } catch {
+    /* not JSON: the raw bytes an SDK was given */
+  }
+  return orderIdIn(text);
 }

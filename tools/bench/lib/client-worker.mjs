@@ -5,10 +5,12 @@
 // like the apps. Protocol over IPC:
 //   -> {type: "ready", start}                after the warm-up
 //   <- {type: "round", round, pairs}  -> {type: "round", cpuUserUs, cpuSystemUs, wallMs}
+//   <- {type: "profile", pairs}       -> {type: "profile", profile}  the same under V8's CPU profiler
 //   <- {type: "stop"}                        closes the client and exits
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
+import { profiled } from "./profile.mjs";
 
 /** @typedef {import("@dapr-resiliency/order-model").OrderStore} OrderStore */
 /** @typedef {import("@dapr-resiliency/order-model").DaprEndpoint} DaprEndpoint */
@@ -22,6 +24,29 @@ import { pathToFileURL } from "node:url";
  * @property {number} builtins Node built-in modules loaded, after the warm-up
  */
 
+/** grpc-app's store with other channel options: what each documented option does to the CPU of a call. */
+export const GRPC_VARIANTS =
+  /** @type {Record<string, {what: string, options: import("@grpc/grpc-js").ChannelOptions}>} */ ({
+    "grpc-js:defaults": { what: "grpc-js's own defaults (no channel options)", options: {} },
+    "grpc-js:no-retries": {
+      what: "grpc.enable_retries 0 (no transparent retry of a call that never reached daprd)",
+      options: { "grpc.enable_channelz": 0, "grpc.enable_retries": 0 },
+    },
+    "grpc-js:no-size-limits": {
+      what: "max send/receive message length -1 (no 4 MB check)",
+      options: { "grpc.enable_channelz": 0, "grpc.max_send_message_length": -1, "grpc.max_receive_message_length": -1 },
+    },
+    "grpc-js:keepalive": {
+      what: "keepalive pings every 10 s, also without calls",
+      options: {
+        "grpc.enable_channelz": 0,
+        "grpc.keepalive_time_ms": 10_000,
+        "grpc.keepalive_timeout_ms": 5_000,
+        "grpc.keepalive_permit_without_calls": 1,
+      },
+    },
+  });
+
 /** The clients, each created the way its app (or the alternative) creates it. */
 export const CLIENTS = /** @type {const} */ ({
   fetch: "plain HTTP, Node's fetch (undici in Node)",
@@ -29,7 +54,8 @@ export const CLIENTS = /** @type {const} */ ({
   "sdk-http": "@dapr/dapr DaprClient over HTTP (node-fetch + keep-alive Agent; sdk-app)",
   "sdk-grpc": "@dapr/dapr DaprClient over gRPC (sdk-app, DAPR_PROTOCOL=grpc)",
   connect: "plain gRPC, Connect's gRPC transport + protobuf-es",
-  "grpc-js": "plain gRPC, @grpc/grpc-js + protobuf-es (grpc-app)",
+  "grpc-js": "plain gRPC, @grpc/grpc-js + protobuf-es (grpc-app, with its CHANNEL_OPTIONS)",
+  ...Object.fromEntries(Object.entries(GRPC_VARIANTS).map(([k, v]) => [k, `grpc-app's store, ${v.what}`])),
 });
 /** @typedef {keyof typeof CLIENTS} ClientName */
 
@@ -48,6 +74,13 @@ async function createStore(name, dapr) {
       return (await import("@dapr-resiliency/http-app/order-store")).createHttpOrderStore(dapr);
     case "grpc-js":
       return (await import("@dapr-resiliency/grpc-app/order-store")).createGrpcOrderStore(dapr);
+    default:
+      if (name in GRPC_VARIANTS)
+        return (await import("@dapr-resiliency/grpc-app/order-store")).createGrpcOrderStore(
+          dapr,
+          GRPC_VARIANTS[name]?.options,
+        );
+      throw new Error(`unknown client ${name}`);
     case "sdk-http":
     case "sdk-grpc":
       return (await import("@dapr-resiliency/sdk-app/order-store")).createSdkOrderStore(
@@ -103,6 +136,16 @@ async function worker() {
   send({ type: "ready", start });
 
   process.on("message", async (/** @type {{type: string, round?: number, pairs?: number}} */ msg) => {
+    if (msg.type === "profile") {
+      // One more round under V8's profiler: where the CPU goes, by origin and by file.
+      try {
+        const { profile } = await profiled(async () => (await pairs(`${name}-p`, msg.pairs ?? 0), {}));
+        send({ type: "profile", profile });
+      } catch (err) {
+        send({ type: "error", message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    }
     try {
       if (msg.type === "stop") {
         await store.close();

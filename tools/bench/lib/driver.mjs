@@ -7,8 +7,10 @@
 // Prints `READY {start-up timings}`, then reads one JSON command a line and answers `RESULT {json}`:
 //   {"op":"warm","calls":N,"concurrency":C}     N calls, not measured (JIT, pools, daprd's first paths)
 //   {"op":"closed","ms":T,"concurrency":C}      C loops of save + read-back for T ms: the maximum throughput
+//   {"op":"closed",…,"profile":true}            the same under V8's CPU profiler: adds `profile`, its self time by origin
 //   {"op":"open","rate":R,"calls":N}            N calls sent on a fixed schedule, R a second, save and get alternating;
 //                                               latency counts from the scheduled send (no coordinated omission)
+//                                               and from the actual send; the clock's own CPU is in `clockCpuMs`
 //   {"op":"quit"}
 import readline from "node:readline";
 import { performance } from "node:perf_hooks";
@@ -16,11 +18,13 @@ import { defineCommand } from "../../cli/command.mjs";
 import { runTool } from "../../cli/main.mjs";
 import { summarize } from "./stats.mjs";
 import { STORES, openStore } from "./stores.mjs";
+import { pollCostMs, runSchedule } from "./clock.mjs";
+import { profiled } from "./profile.mjs";
 
 /** @typedef {import("./stats.mjs").Summary} Summary */
 /** @typedef {{bootMs: number, importMs: number, createMs: number, firstSaveMs: number, firstGetMs: number}} Ready */
 /** @typedef {{op: "closed", calls: number, seconds: number, callsPerSec: number, save: Summary, get: Summary}} ClosedResult */
-/** @typedef {{op: "open", rate: number, calls: number, sent: number, dropped: number, seconds: number, achievedPerSec: number, save: Summary, get: Summary, saveService: Summary, getService: Summary, lag: Summary}} OpenResult */
+/** @typedef {{op: "open", rate: number, calls: number, sent: number, dropped: number, seconds: number, achievedPerSec: number, save: Summary, get: Summary, saveService: Summary, getService: Summary, lag: Summary, clockCpuMs: number, clock: {polls: number, timers: number, pollUs: number}}} OpenResult */
 
 const bootMs = performance.now(); // since the process began: Node's own start-up plus this module's imports
 export const command = defineCommand({
@@ -101,68 +105,71 @@ async function drive(o) {
   }
 
   /**
-   * N calls on a fixed schedule, whatever the answers do. A call that finds `maxOutstanding` waiting, or is
-   * due after twice the planned time (the client cannot keep up), is dropped: counted, not sent.
+   * N calls on a fixed schedule (runSchedule: a timer, then polls to the slot), whatever the answers do. A call
+   * that finds `maxOutstanding` waiting, or is due after twice the planned time (the client cannot keep up), is
+   * dropped: counted, not sent. `clockCpuMs` is what the clock's polling cost, for the caller to take out.
    */
-  function open({ rate = 1000, calls = 1000, maxOutstanding = 512 }) {
+  async function open({ rate = 1000, calls = 1000, maxOutstanding = 512 }) {
     const interval = 1000 / rate;
     /** @type {Record<"save"|"get", number[]>} */ const lat = { save: [], get: [] };
     /** @type {Record<"save"|"get", number[]>} */ const svc = { save: [], get: [] };
     /** @type {number[]} */ const lag = [];
+    const pollMs = await pollCostMs();
     const start = performance.now() + 2;
     const giveUp = start + 2 * calls * interval;
-    let i = 0;
     let outstanding = 0;
     let dropped = 0;
     let done = 0;
-    return new Promise((resolve, reject) => {
-      const finish = () => {
-        if (++done < calls) return;
-        const seconds = (performance.now() - start) / 1000;
-        resolve({
-          rate,
-          calls,
-          sent: calls - dropped,
-          dropped,
-          seconds,
-          achievedPerSec: (calls - dropped) / seconds,
-          save: summarize(lat.save),
-          get: summarize(lat.get),
-          saveService: summarize(svc.save),
-          getService: summarize(svc.get),
-          lag: summarize(lag),
-        });
-      };
-      const tick = () => {
-        const now = performance.now();
-        for (; i < calls && start + i * interval <= now; i++) {
-          const scheduled = start + i * interval;
-          if (outstanding >= maxOutstanding || now > giveUp) {
-            dropped++;
-            finish();
-            continue;
-          }
-          /** @type {"save"|"get"} */
-          const kind = i % 2 === 0 || !readable.length ? "save" : "get";
-          outstanding++;
-          const sent = performance.now();
-          lag.push(sent - scheduled);
-          const call =
-            kind === "save"
-              ? save(`${prefix}-${next++}`)
-              : get(/** @type {string} */ (readable[readAt++ % readable.length]));
-          call.then(() => {
-            const t = performance.now();
-            lat[kind].push(t - scheduled);
-            svc[kind].push(t - sent);
-            outstanding--;
-            finish();
-          }, reject);
+    /** @type {(v?: unknown) => void} */
+    let allDone = () => undefined;
+    /** @type {(e: unknown) => void} */
+    let failed = () => undefined;
+    const finished = new Promise((resolve, reject) => ((allDone = resolve), (failed = reject)));
+    const finish = () => void (++done >= calls && allDone());
+    const stats = await runSchedule({
+      start,
+      intervalMs: interval,
+      count: calls,
+      fire: (i, scheduled, now) => {
+        if (outstanding >= maxOutstanding || now > giveUp) {
+          dropped++;
+          return finish();
         }
-        if (i < calls) setTimeout(tick, Math.max(0, start + i * interval - performance.now()));
-      };
-      tick();
+        /** @type {"save"|"get"} */
+        const kind = i % 2 === 0 || !readable.length ? "save" : "get";
+        outstanding++;
+        const sent = performance.now();
+        lag.push(sent - scheduled);
+        const call =
+          kind === "save"
+            ? save(`${prefix}-${next++}`)
+            : get(/** @type {string} */ (readable[readAt++ % readable.length]));
+        call.then(() => {
+          const t = performance.now();
+          lat[kind].push(t - scheduled);
+          svc[kind].push(t - sent);
+          outstanding--;
+          finish();
+        }, failed);
+      },
     });
+    await finished;
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      rate,
+      calls,
+      sent: calls - dropped,
+      dropped,
+      seconds,
+      achievedPerSec: (calls - dropped) / seconds,
+      save: summarize(lat.save),
+      get: summarize(lat.get),
+      saveService: summarize(svc.save),
+      getService: summarize(svc.get),
+      lag: summarize(lag),
+      clock: { polls: stats.polls, timers: stats.timers, pollUs: pollMs * 1000 },
+      clockCpuMs: stats.polls * pollMs,
+    };
   }
 
   const commands = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -172,6 +179,7 @@ async function drive(o) {
     if (cmd.op === "quit") break;
     let result;
     if (cmd.op === "warm") result = { op: "warm", ...(await closed(cmd)) };
+    else if (cmd.op === "closed" && cmd.profile) result = { op: "closed", ...(await profiled(() => closed(cmd))) };
     else if (cmd.op === "closed") result = { op: "closed", ...(await closed(cmd)) };
     else if (cmd.op === "open") result = { op: "open", ...(await open(cmd)) };
     else throw new Error(`unknown command ${line}`);

@@ -2,14 +2,14 @@
 // The clients the bench driver can drive, all with the apps' OrderStore shape
 // ({save, get, close}): the three apps' own stores (imported by package name,
 // so what is timed is each style's real code path), Redis direct, and the
-// "ceiling" client, the cheapest HTTP client we could write for daprd.
+// "ceiling" clients, the cheapest HTTP and gRPC clients we could write for daprd.
 import net from "node:net";
 
 /** @typedef {{orderId: string}} Order */
 /** @typedef {{save(order: Order, signal: AbortSignal): Promise<void>, get(id: string, signal: AbortSignal): Promise<Order | undefined>, close(): Promise<void>}} Store */
 /** @typedef {{host: string, httpPort: number, grpcPort: number, apiToken?: string, storeName: string}} Endpoint */
 
-export const STORES = ["redis", "sdk-http", "sdk-grpc", "http", "grpc", "ceiling"];
+export const STORES = ["redis", "sdk-http", "sdk-grpc", "http", "grpc", "ceiling", "grpc-ceiling"];
 
 /** daprd's endpoint from the variables startSidecar sets for an app. */
 export function endpointFromEnv(env = process.env) {
@@ -179,6 +179,9 @@ export async function openStore(kind, o = {}) {
     create = () => redisStore(Number(o.redisPort), o.keyPrefix ?? "bench-redis");
   } else if (kind === "ceiling") {
     create = () => ceilingStore(dapr);
+  } else if (kind === "grpc-ceiling") {
+    const m = await import("./grpc-ceiling.mjs");
+    create = () => m.grpcCeilingStore(dapr);
   } else throw new Error(`unknown store "${kind}"; one of ${STORES.join(", ")}`);
   const t1 = performance.now();
   const store = await create();

@@ -6,7 +6,8 @@ import { rowsFor } from "./index.mjs";
 import { parseCompareArgs } from "./args.mjs";
 import { parseResiliencyMetrics, perSecond } from "./outage.mjs";
 import { countLines, lockPackages } from "./code.mjs";
-import { bound, cpuSummary, summarizeRow, ROWS } from "./steady.mjs";
+import { bound, cpuSummary, ROWS } from "./steady.mjs";
+import { US, checkSvg, fakeResult, fakeRow } from "./fake-result.mjs";
 import { mdTable, tables, targets } from "./report.mjs";
 import { markdown, reading } from "./page.mjs";
 import { renderSvg } from "./svg.mjs";
@@ -19,164 +20,6 @@ import { UsageError } from "../../cli/errors.mjs";
 /** @typedef {import("./steady.mjs").Measurement} Measurement */
 /** @typedef {import("./steady.mjs").CpuSummary} CpuSummary */
 /** @typedef {import("./steady.mjs").OpenSummary} OpenSummary */
-
-/** Tags balance and nest, attributes hold no NaN/undefined, text has no bare & or <: enough for a browser to draw it. @param {string} svg */
-function checkSvg(svg) {
-  expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  expect(svg).not.toMatch(/NaN|undefined|Infinity/);
-  /** @type {(string | undefined)[]} */
-  const stack = [];
-  const body = svg.replace(/^<\?xml[^>]*\?>/, "");
-  for (const m of body.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g)) {
-    if (m[1]) expect(stack.pop()).toBe(m[2]);
-    else if (!m[4]) stack.push(m[2]);
-  }
-  expect(stack).toEqual([]);
-  const text = body.replace(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g, "");
-  expect(text).not.toMatch(/[<>]/);
-  expect(text).not.toMatch(/&(?!(amp|lt|gt|quot);)/);
-}
-
-const lat = (/** @type {number} */ p50) => ({ p50, p90: p50 * 2, p99: p50 * 4, max: p50 * 8, n: 100 });
-/** @param {number} calls @param {PerProcess} us µs per call @returns {Cost} */
-const cost = (calls, us, wait = 0) => ({
-  wallSeconds: 1,
-  cpuSeconds: { client: (us.client * calls) / 1e6, daprd: (us.daprd * calls) / 1e6, redis: (us.redis * calls) / 1e6 },
-  waitSeconds: { client: (wait * calls) / 1e6, daprd: 0, redis: 0 },
-  othersCores: 0.2,
-  clientRssMB: 40 + us.client / 10,
-});
-/**
- * Three rounds of one row: its maximum, and open-loop runs at 1000/s whose p50 is `p50` ms.
- * @param {string} row @param {number} cps @param {number} p50 @param {PerProcess} us
- * @returns {Measurement[]}
- */
-function fakeRow(row, cps, p50, us) {
-  /** @type {Measurement[]} */
-  const out = [];
-  for (let round = 0; round < 3; round++) {
-    const c = cps * (1 + (round - 1) * 0.05);
-    out.push({
-      row,
-      round,
-      phase: "max",
-      cost: cost(c, us),
-      result: { calls: c, seconds: 1, callsPerSec: c, save: lat(8), get: lat(7) },
-    });
-    /** @type {Partial<import("../../bench/lib/driver.mjs").OpenResult>} a driver's open-loop RESULT, without `op` */
-    const open = { rate: 1000, calls: 1000, sent: 1000, dropped: 0, seconds: 1, achievedPerSec: 1000, lag: lat(0.3) };
-    for (const k of /** @type {const} */ (["save", "get", "saveService", "getService"]))
-      open[k] = lat(p50 + round * 0.01);
-    out.push({ row, round, phase: "open1000", cost: cost(1000, us), result: open });
-  }
-  return out;
-}
-/** @type {Ready} */
-const ready = { bootMs: 30, importMs: 40, createMs: 1, firstSaveMs: 5, firstGetMs: 2 };
-/** @type {Record<string, [number, number, PerProcess]>} each row's calls/s, open-loop p50 ms and µs per call */
-const US = {
-  redis: [20000, 0.3, { client: 60, daprd: 0, redis: 20 }],
-  "sdk-http": [4000, 1.1, { client: 300, daprd: 180, redis: 40 }],
-  "sdk-grpc": [3000, 1.2, { client: 400, daprd: 150, redis: 40 }],
-  http: [5000, 0.75, { client: 150, daprd: 180, redis: 40 }],
-  "a<b&c": [5500, 0.8, { client: 100, daprd: 150, redis: 40 }],
-  ceiling: [6000, 0.7, { client: 40, daprd: 130, redis: 35 }],
-};
-/** A compare result with every part the report reads (`steady.measurements` is a stand-in). @param {boolean} withOutage */
-const fakeResult = (withOutage) => {
-  const rows = Object.fromEntries(
-    Object.entries(US).map(([r, [cps, p50, us]]) => [r, summarizeRow(fakeRow(r, cps, p50, us), ready, true)]),
-  );
-  return {
-    date: "2025-01-01T00:00:00.000Z",
-    argv: ["--quick"],
-    quick: true,
-    wallSeconds: 60,
-    plan: {
-      rates: [1000],
-      rounds: 3,
-      rewarmCalls: 50,
-      warmCalls: 200,
-      concurrency: 16,
-      maxMs: 500,
-      openMs: 400,
-      driverStartupReps: 1,
-      startupReps: 1,
-    },
-    machine: {
-      cpus: 2,
-      model: "x",
-      memMB: 1,
-      clockTicks: 100,
-      loadBefore: [1, 1, 1],
-      loadAfter: [2, 2, 2],
-      others: [{ pid: 1, comm: "x", cmd: "a|b", cpuSeconds: 3, percentOfOneCore: 5 }],
-    },
-    versions: { node: "v20", daprd: "1.18.2", daprSdk: "3.18.0", redisServer: "7", nodeRedis: "6" },
-    pinning: { note: "pinned", observed: {} },
-    steady: {
-      rows,
-      bareRssMB: spread([40, 41]),
-      daprdRssMB: spread([90]),
-      measurements: [1, 2],
-      order: [["redis", "http"]],
-    },
-    startup: {
-      drivers: {
-        http: Object.fromEntries(
-          /** @type {(keyof Ready)[]} */ (Object.keys(ready))
-            .map((k) => /** @type {[string, Spread]} */ ([k, spread([ready[k]])]))
-            .concat([["spawnToReadyMs", spread([80])]]),
-        ),
-      },
-      apps: {
-        http: {
-          fromAppMs: spread([200]),
-          fromDaprdMs: spread([300]),
-          daprdReadyMs: spread([100]),
-          appRssMB: spread([60]),
-          daprdRssMB: spread([90]),
-        },
-        grpc: {
-          fromAppMs: spread([300]),
-          fromDaprdMs: spread([400]),
-          daprdReadyMs: spread([100]),
-          appRssMB: spread([70]),
-          daprdRssMB: spread([90]),
-        },
-      },
-    },
-    code: { http: { files: ["main.ts"], lines: 10, codeLines: 8, directDependencies: [], packageCount: 0 } },
-    outage: {
-      note: "n",
-      runs: withOutage
-        ? {
-            http: {
-              leadS: 2.5,
-              endS: 50,
-              firstFailureS: 3.6,
-              breakerOpenS: 36,
-              redisUpS: 39,
-              recoveredAfterUpS: 2,
-              ordersSaved: 20,
-              appRetries: 0,
-              audit: { lost: 0, repeated: 0, skipped: 0 },
-              ordersPerSecond: perSecond([-2, -1.5, -0.2, 41, 41.5, 42], -3, 50),
-              transitions: [
-                { t: 36, to: "open" },
-                { t: 41, to: "half-open" },
-                { t: 41.01, to: "closed" },
-              ],
-              metrics: [
-                { t: -1, cb: "closed" },
-                { t: 38, cb: "open" },
-              ],
-            },
-          }
-        : {},
-    },
-  };
-};
 
 describe("stats", () => {
   it("percentile interpolates between ranks of a sorted array", () => {
@@ -247,13 +90,19 @@ describe("report", () => {
     const added = t.find((x) => x.target.startsWith("http-app: adds ≤ 0.5 ms"));
     expect(added).toMatchObject({ met: true, measured: "save +0.45 ms, get +0.45 ms" });
     expect(t.find((x) => x.target.startsWith("sdk-app over HTTP: adds ≤ 0.5 ms"))?.met).toBe(false);
-    expect(t.find((x) => x.target.startsWith("http-app: adds ≤ 1.25×"))).toMatchObject({
+    // From the actual send, http-app adds 0.45 ms over Redis direct and the HTTP ceiling 0.40.
+    expect(t.find((x) => x.target.startsWith("http-app: added p50 from the actual send"))).toMatchObject({
       met: true,
-      measured: expect.stringMatching(/^1\.1\d×/),
+      measured: expect.stringMatching(/^\+0\.05 ms/),
     });
+    // Below 90 % of its ceiling, with a profile: not met or failed, but the functions that stop it named.
     expect(t.find((x) => x.target.startsWith("http-app: closed-loop"))).toMatchObject({
+      met: undefined,
+      measured: expect.stringMatching(/^83 %.*costliest: `makeUnaryRequest` \(grpc-js\) 60 µs/),
+    });
+    expect(t.find((x) => x.target.startsWith("http-app: send lag p50 ≤ 50 µs"))).toMatchObject({
       met: false,
-      measured: expect.stringMatching(/^83 %/),
+      measured: "300 µs",
     });
     expect(t.find((x) => x.target.includes("client CPU per call than sdk-app over HTTP"))).toMatchObject({
       met: true,
@@ -265,13 +114,13 @@ describe("report", () => {
       measured: expect.stringMatching(/^\+29\.5 MB/),
     });
   });
-  it("holds a style to zero added latency when the ceiling's own addition comes out negative", () => {
-    const r = fakeResult(false);
-    // A TypeError, as before, if the fake had no ceiling row at 1000/s.
-    const open1000 = /** @type {OpenSummary} */ (r.steady.rows.ceiling?.open.open1000);
-    for (const k of /** @type {const} */ (["save", "get"])) open1000[k].p50.median = 0.2; // below Redis direct's 0.31
-    const t = targets(r).find((x) => x.target.startsWith("http-app: adds ≤ 1.25×"));
-    expect(t).toMatchObject({ met: false, measured: expect.stringMatching(/^\+0\.45 ms over the limit/) });
+  it("holds each style to its own protocol's ceiling, and compares the two ceilings", () => {
+    const t = targets(result);
+    // sdk-app over gRPC: 3000 of the gRPC ceiling's 5000 calls/s, not of the HTTP ceiling's 6000.
+    expect(t.find((x) => x.target.startsWith("sdk-app over gRPC: closed-loop"))?.measured).toMatch(/^60 %/);
+    const c = tables(result).ceilings ?? "";
+    expect(c).toContain("| max calls/s | 6000 | 5000 | -17 % |");
+    expect(c).toContain("| daprd CPU µs per call at the max | 130 | 160 | +23 % |");
   });
   it("has one line per row in the tables, Redis direct as the baseline", () => {
     const t = tables(result);
@@ -286,7 +135,8 @@ describe("report", () => {
     const page = markdown(result, tables(result));
     expect(page).toContain("## Headline");
     expect(page).not.toMatch(/NaN|undefined/);
-    expect(reading(result).join(" ")).toContain("ceiling (raw keep-alive HTTP/1.1) 6000/s (100 % of the ceiling");
+    expect(reading(result).join(" ")).toContain("ceiling (raw keep-alive HTTP/1.1) 6000/s (100 % of the HTTP ceiling");
+    expect(page).toContain("## Where each client's CPU goes");
   });
   it("draws a well-formed SVG with and without an outage, escaping labels", () => {
     const svg = renderSvg(result);
@@ -318,7 +168,7 @@ describe("parseCompareArgs and rows", () => {
   );
   it("gives sdk-app a row per protocol, and always Redis direct and the ceiling", () => {
     expect(rowsFor(["sdk", "http", "grpc"])).toEqual(ROWS);
-    expect(rowsFor(["grpc"])).toEqual(["redis", "grpc", "ceiling"]);
+    expect(rowsFor(["grpc"])).toEqual(["redis", "grpc", "ceiling", "grpc-ceiling"]);
   });
 });
 

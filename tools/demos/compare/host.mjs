@@ -12,7 +12,7 @@ import { onCleanup } from "../../cli/cleanup.mjs";
 import { endProcess, startSidecar } from "../../stack/sidecar.mjs";
 import { writeRunResources } from "../../stack/resources.mjs";
 import { startApp } from "../../stack/isolated-stack.mjs";
-import { cpuSeconds, machineBusySeconds, rssMB, runWaitSeconds } from "./procs.mjs";
+import { cpuSeconds, machineBusySeconds, mainThreadCpuSeconds, rssMB, runWaitSeconds } from "./procs.mjs";
 import { round3 } from "../../bench/lib/stats.mjs";
 
 const DRIVER = path.join(ROOT, "tools/bench/lib/driver.mjs");
@@ -21,7 +21,7 @@ export const IDLE_NODE = ["-e", "setInterval(() => {}, 1 << 30)"];
 /** @typedef {import("./procs.mjs").Pinning} Pinning */
 /** @typedef {import("../../bench/lib/driver.mjs").Ready} Ready */
 /** @typedef {{client: number, daprd: number, redis: number}} PerProcess */
-/** @typedef {{wallSeconds: number, cpuSeconds: PerProcess, waitSeconds: PerProcess, othersCores: number, clientRssMB: number}} Cost */
+/** @typedef {{wallSeconds: number, cpuSeconds: PerProcess, mainThreadCpuSeconds: number, waitSeconds: PerProcess, othersCores: number, clientRssMB: number}} Cost */
 /** @typedef {import("../../stack/sidecar.mjs").Sidecar} Sidecar */
 /** @typedef {{ports: {http: number, grpc: number}, daprdPid: number, barePid: number, stop: () => Promise<void>, daprdArgs: string[]}} Daprd */
 
@@ -185,6 +185,7 @@ export class Driver {
    */
   async run(cmd, timeoutMs = 120_000) {
     const before = this.cpu();
+    const mainBefore = mainThreadCpuSeconds(this.pid);
     const waitBefore = this.wait();
     const busyBefore = machineBusySeconds();
     const t = performance.now();
@@ -193,6 +194,7 @@ export class Driver {
     const result = JSON.parse(/** @type {string} */ (await line).slice(7));
     const wallSeconds = (performance.now() - t) / 1000;
     const after = this.cpu();
+    const mainAfter = mainThreadCpuSeconds(this.pid);
     const waitAfter = this.wait();
     const busy = machineBusySeconds() - busyBefore;
     const cpu = diff(before, after);
@@ -201,6 +203,7 @@ export class Driver {
       cost: {
         wallSeconds: round3(wallSeconds),
         cpuSeconds: cpu,
+        mainThreadCpuSeconds: round3(mainAfter - mainBefore),
         // Cores the rest of the machine kept busy meanwhile (this tool's own share included, a few %).
         othersCores: round3(Math.max(0, busy - cpu.client - (cpu.daprd || 0) - (cpu.redis || 0)) / wallSeconds),
         waitSeconds: diff(waitBefore, waitAfter),

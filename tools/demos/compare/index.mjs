@@ -37,6 +37,9 @@ export const PLANS = {
     startupReps: 3,
     driverStartupReps: 3,
     settings: true,
+    settingsRounds: 5,
+    settingsMaxMs: 1500,
+    settingsOpenMs: 1000,
     outage: "all",
     ordersBefore: 5,
     afterOpenMs: 3_000,
@@ -54,6 +57,9 @@ export const PLANS = {
     startupReps: 1,
     driverStartupReps: 1,
     settings: false,
+    settingsRounds: 2,
+    settingsMaxMs: 400,
+    settingsOpenMs: 300,
     outage: "first",
     ordersBefore: 3,
     afterOpenMs: 1_500,
@@ -67,6 +73,7 @@ export const rowsFor = (variants) => [
   "redis",
   ...variants.flatMap((v) => (v === "sdk" ? ["sdk-http", "sdk-grpc"] : [v])),
   "ceiling",
+  "grpc-ceiling",
 ];
 
 /**
@@ -176,7 +183,7 @@ export async function runCompare(opts) {
     }
 
     if (plan.settings) {
-      heading("daprd settings, measured with the ceiling client");
+      heading("daprd settings, each on a daprd of its own, with the HTTP ceiling client and http-app's store");
       result.settings = await runSettings(ctx);
     }
 

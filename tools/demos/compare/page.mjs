@@ -1,6 +1,7 @@
 // @ts-check
 // reports/compare.md: the tables of report.mjs with what was measured and how.
 import { derive, label, ms } from "./report.mjs";
+import { settingsReading } from "./settings.mjs";
 
 /** @type {Record<string, string>} */
 const BOUND_WORDS = {
@@ -20,12 +21,19 @@ export function reading(result) {
   const byMax = rows.slice().sort((a, b) => b[1].max.callsPerSec.median - a[1].max.callsPerSec.median);
   if (byMax.length)
     out.push(
-      `Maximum: ${byMax.map(([r, s]) => `${label(r)} ${s.max.callsPerSec.median.toFixed(0)}/s (${(d[r].ofCeiling * 100).toFixed(0)} % of the ceiling; ${BOUND_WORDS[s.max.boundBy] ?? s.max.boundBy})`).join(", ")}.`,
+      `Maximum: ${byMax.map(([r, s]) => `${label(r)} ${s.max.callsPerSec.median.toFixed(0)}/s (${d[r].ceiling ? `${(d[r].ofCeiling * 100).toFixed(0)} % of the ${d[r].ceiling === "ceiling" ? "HTTP" : "gRPC"} ceiling; ` : ""}${BOUND_WORDS[s.max.boundBy] ?? s.max.boundBy})`).join(", ")}.`,
     );
-  const added = rows.filter(([r]) => r !== "ceiling").map(([r]) => Math.max(d[r].added[top].save, d[r].added[top].get));
+  const added = rows
+    .filter(([r]) => !r.endsWith("ceiling"))
+    .map(([r]) => Math.max(d[r].addedSent[top].save, d[r].addedSent[top].get));
   if (added.length)
     out.push(
-      `At ${rate} calls/s the apps' clients add ${ms(Math.min(...added))}–${ms(Math.max(...added))} ms p50 (worse of save and get) over Redis direct; the ceiling client adds ${ms(d.ceiling?.added[top].save)} / ${ms(d.ceiling?.added[top].get)} ms (save / get): that much is daprd's own.`,
+      `At ${rate} calls/s, counted from the actual send, the apps' clients add ${ms(Math.min(...added))}–${ms(Math.max(...added))} ms p50 (worse of save and get) over Redis direct; the HTTP ceiling adds ${ms(d.ceiling?.addedSent[top].save)} / ${ms(d.ceiling?.addedSent[top].get)} ms and the gRPC ceiling ${ms(d["grpc-ceiling"]?.addedSent[top].save)} / ${ms(d["grpc-ceiling"]?.addedSent[top].get)} ms (save / get): that much is daprd's own.`,
+    );
+  const lags = rows.map(([, s]) => s.open[top]?.lagP50.median).filter(Number.isFinite);
+  if (lags.length)
+    out.push(
+      `The clock sent each call ${(Math.min(...lags) * 1000).toFixed(0)}–${(Math.max(...lags) * 1000).toFixed(0)} µs after its scheduled time at p50 (${rate}/s), where Node's timers alone were 0.5–0.8 ms late.`,
     );
   for (const [r, s] of rows) {
     const c = s.open[top]?.cpuUsPerCall;
@@ -66,7 +74,8 @@ ${t.others}
 
 - **Redis direct**: HSET + HGET with node-redis, one call per connection at a time (a pool, no pipelining), the floor. daprd does more per call (an EVAL etag script for a save, HGETALL for a get).
 - **sdk-app over HTTP / over gRPC**, **http-app**, **grpc-app**: each app's own \`OrderStore\` (\`@dapr-resiliency/<x>-app/order-store\`) driven by \`tools/bench/lib/driver.mjs\`.
-- **ceiling**: the cheapest client we could write for daprd: raw keep-alive HTTP/1.1 over sockets, hand-parsed, one request per connection at a time. Whatever it cannot get out of daprd + Redis, no style can.
+- **ceiling**: the cheapest HTTP client we could write for daprd: raw keep-alive HTTP/1.1 over sockets, hand-parsed, one request per connection at a time. Whatever it cannot get out of daprd + Redis over HTTP, no HTTP style can. The HTTP rows are reported against it.
+- **gRPC ceiling**: the cheapest gRPC client we could write: \`node:http2\` on one long-lived session (calls multiplexed as streams, as grpc-js does), the 5-byte gRPC message prefix by hand, the messages encoded by protobuf-es from @dapr/dapr's descriptors (grpc-app's encoder too, so the gap between the two is grpc-js's). The gRPC rows are reported against it.
 
 One daprd serves every row; each row is one long-lived driver process. ${p.rounds} rounds; in each the rows take turns in a fresh random order (${result.steady.order
     .map((/** @type {string[]} */ r) => r.join(" → "))
@@ -87,11 +96,30 @@ Only to find each style's maximum; its latency is that throughput restated. Medi
 
 ${t.max}
 
-${ceilingPerCall ? `daprd + Redis spend ${(ceilingPerCall.daprd.median + ceilingPerCall.redis.median).toFixed(0)} µs of CPU 0 per call under the ceiling client: one core then serves at most about ${(1e6 / (ceilingPerCall.daprd.median + ceilingPerCall.redis.median)).toFixed(0)} calls/s.` : ""}
+${ceilingPerCall ? `daprd + Redis spend ${(ceilingPerCall.daprd.median + ceilingPerCall.redis.median).toFixed(0)} µs of CPU 0 per call under the HTTP ceiling client: one core then serves at most about ${(1e6 / (ceilingPerCall.daprd.median + ceilingPerCall.redis.median)).toFixed(0)} calls/s.` : ""}
+
+## The two ceilings: daprd's HTTP API against its gRPC API
+
+${t.ceilings ?? "(needs both ceiling rows)"}
+
+## Where each client's CPU goes
+
+${
+  t.profile
+    ? `One more closed-loop maximum per row after the rounds (not counted in them), under V8's sampling CPU profiler (the inspector's Profiler domain, what \`node --cpu-prof\` records; ${result.steady.rows.ceiling?.profile?.intervalUs ?? "?"} µs interval), reduced to self time by origin, in µs per call. "main thread" is the sampled JavaScript thread; "other threads" is /proc's CPU for the driver less that (libuv, V8's GC helpers, the profiler's own thread); "V8 builtins & native" is time with no JavaScript frame of its own (\`(program)\`, JSON, promise internals, native bindings). The profiler costs some throughput: compare "profiled calls/s" with the maximum above.
+
+${t.profile}
+
+${Object.keys(result.steady.rows)
+  .filter((r) => t[`profile ${r}`])
+  .map((r) => `### ${label(r)}: the costliest functions\n\n${t[`profile ${r}`]}`)
+  .join("\n\n")}`
+    : "Not profiled in this run."
+}
 
 ## Latency at fixed rates (open loop)
 
-Calls are sent on a fixed schedule whatever the answers do (save and get alternating, ${p.openMs / 1000} s per measurement), and each latency counts from the scheduled send time, so a stall is charged to every call it delays (no coordinated omission). "send lag" is how late Node's timer fired: the same for every row, and part of every number. "added" = this row's p50 minus Redis direct's at the same rate. Dapr's own performance tests run at 1,000 QPS.
+Calls are sent on a fixed schedule whatever the answers do (save and get alternating, ${p.openMs / 1000} s per measurement). The clock (\`tools/bench/lib/clock.mjs\`) sleeps on a timer until 1.5 ms before a call's slot, then polls on \`setImmediate\` (answers keep being served in between) until the slot; "send lag" is how late the call went out. Each latency is given twice: from the scheduled time, so a stall is charged to every call it delays (no coordinated omission), and from the actual send, so the clock's lateness is left out. "added" = this row's p50 minus Redis direct's at the same rate. The polling burns the driver's own core: its CPU (polls × the CPU of an empty poll, measured before each run) is shown in brackets and taken out of the client's CPU per call. Dapr's own performance tests run at 1,000 QPS.
 
 ${p.rates.map((/** @type {number} */ r) => `### ${r} calls/s\n\n${t[`open ${r}/s`]}`).join("\n\n")}
 
@@ -107,7 +135,19 @@ ${t.startupApps}
 
 ## daprd settings
 
-${t.settings ? `Each with a daprd of its own, measured once with the ceiling client. The main run used daprd as \`resources/\` has it ("as run").\n\n${t.settings}` : "Not measured in this run (--quick without --settings)."}
+${
+  t.settings
+    ? `Each setting has a daprd of its own, all up at once beside the default one (\`resources/\` as they are), each driven by the HTTP ceiling client and by http-app's store: ${p.settingsRounds} rounds, each pair in a fresh random order per round, a ${p.settingsMaxMs / 1000} s closed-loop maximum then ${p.settingsOpenMs / 1000} s at ${Math.max(...p.rates)} calls/s. "faster in rounds" pairs each round with the default's same round (the rounds interleave, so a burst of load elsewhere hits both); "range clear" means every round of the setting beat every round of the default. Only that counts as a win here.
+
+${t.settingsChanges}
+
+${t.settings}
+
+${settingsReading(result.settings)
+  .map((l) => "- " + l)
+  .join("\n")}`
+    : "Not measured in this run (--quick without --settings)."
+}
 
 ## Targets
 

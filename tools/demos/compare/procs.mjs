@@ -25,11 +25,11 @@ export async function loadClockTicks() {
   return clockTicks;
 }
 
-/** @param {number | undefined} pid @returns {ProcStat | undefined} */
-export function procStat(pid) {
+/** @param {number | undefined} pid @param {string} [file] @returns {ProcStat | undefined} */
+export function procStat(pid, file = `/proc/${pid}/stat`) {
   if (!pid) return undefined;
   try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const s = fs.readFileSync(file, "utf8");
     const close = s.lastIndexOf(")");
     const f = s.slice(close + 2).split(" "); // f[0] is field 3 (state)
     return { pid, ppid: Number(f[1]), comm: s.slice(s.indexOf("(") + 1, close), ticks: Number(f[11]) + Number(f[12]) };
@@ -41,6 +41,12 @@ export function procStat(pid) {
 /** CPU seconds a process has used so far (all its threads). @param {number | undefined} pid */
 export const cpuSeconds = (pid) => {
   const s = procStat(pid);
+  return s ? s.ticks / clockTicks : NaN;
+};
+
+/** CPU seconds of a process's main thread (for Node, the JavaScript thread). @param {number | undefined} pid */
+export const mainThreadCpuSeconds = (pid) => {
+  const s = procStat(pid, `/proc/${pid}/task/${pid}/stat`);
   return s ? s.ticks / clockTicks : NaN;
 };
 

@@ -1,122 +1,12 @@
 // @ts-check
-// The report: tables from a run's result, the targets checked (reported, never
-// asserted), and the Markdown page around them.
-import { ROW_LABELS } from "./steady.mjs";
+// The report's tables from a run's result (the targets in targets.mjs, the
+// profiles in profiles.mjs); page.mjs puts them in the Markdown page.
+import { fin, label, mdTable, ms, n0, pct, rng, s1, sign } from "./format.mjs";
+import { derive, targets } from "./targets.mjs";
+import { profileTables } from "./profiles.mjs";
 
-/** @typedef {import("../../bench/lib/stats.mjs").Spread} Spread */
-/** @typedef {{target: string, measured: string, met: boolean | undefined}} Target */
-
-/** A Markdown table; numbers are already formatted by the caller. @param {string[]} header @param {string[][]} rows */
-export function mdTable(header, rows) {
-  const line = (/** @type {string[]} */ cells) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-const fin = (/** @type {number | undefined} */ x) => x !== undefined && Number.isFinite(x);
-/** ms with sensible digits. @param {number | undefined} x */
-export const ms = (x) =>
-  x === undefined || !Number.isFinite(x) ? "–" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-const n0 = (/** @type {number | undefined} */ x) => (!fin(x) ? "–" : /** @type {number} */ (x).toFixed(0));
-const pct = (/** @type {number | undefined} */ x) =>
-  x === undefined || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(0)} %`;
-const sign = (/** @type {number} */ x) => (!fin(x) ? "–" : `${x >= 0 ? "+" : ""}${ms(x)}`);
-/** median (min–max) @param {Spread | undefined} sp */
-const rng = (sp, f = ms) => (sp ? `${f(sp.median)} (${f(sp.min)}–${f(sp.max)})` : "–");
-const s1 = (/** @type {number | undefined} */ x) => (!fin(x) ? "–" : `${/** @type {number} */ (x).toFixed(1)} s`);
-export const label = (/** @type {string} */ r) => ROW_LABELS[r] ?? r;
-
-/** The derived numbers the tables and targets share. @param {any} result */
-export function derive(result) {
-  const rows = result.steady.rows;
-  const top = `open${Math.max(...result.plan.rates)}`;
-  const base = rows.redis?.open[top];
-  const ceil = rows.ceiling;
-  const bare = result.steady.bareRssMB.median;
-  /** @type {Record<string, any>} */
-  const d = {};
-  for (const [r, s] of Object.entries(rows)) {
-    /** @type {Record<string, any>} */
-    const added = {};
-    for (const [phase, o] of Object.entries(/** @type {Record<string, any>} */ (s.open))) {
-      const b = rows.redis?.open[phase];
-      added[phase] = {
-        save: o.save.p50.median - (b?.save.p50.median ?? NaN),
-        get: o.get.p50.median - (b?.get.p50.median ?? NaN),
-      };
-    }
-    d[r] = {
-      added,
-      ofCeiling: s.max.callsPerSec.median / (ceil?.max.callsPerSec.median ?? NaN),
-      rssAboveBare: s.rssMB.median - bare,
-      clientUsAtTop: s.open[top]?.cpuUsPerCall.client.median,
-    };
-  }
-  return { top, base, d };
-}
-
-/** The targets of issue 10, each with what this run measured. Never asserted. @param {any} result @returns {Target[]} */
-export function targets(result) {
-  const { top, d } = derive(result);
-  const rate = top.slice(4);
-  const rows = Object.keys(result.steady.rows).filter((r) => r !== "redis" && r !== "ceiling");
-  /** @type {Target[]} */
-  const out = [];
-  const ceilAdded = d.ceiling?.added[top];
-  for (const r of rows) {
-    const a = d[r].added[top];
-    const worst = Math.max(a.save, a.get);
-    const achieved = result.steady.rows[r].open[top]?.achievedPerSec.median;
-    const behind = achieved < 0.95 * Number(rate) ? `; kept up only ${n0(achieved)}/s of ${rate}/s` : "";
-    out.push({
-      target: `${label(r)}: adds ≤ 0.5 ms p50 over Redis direct at ${rate}/s`,
-      measured: `save ${sign(a.save)} ms, get ${sign(a.get)} ms${behind}`,
-      met: fin(worst) ? worst <= 0.5 : undefined,
-    });
-    // The ceiling's own addition can come out at or below zero in noise: then the limit is zero, not a negative ratio.
-    const over = Math.max(a.save - 1.25 * Math.max(0, ceilAdded.save), a.get - 1.25 * Math.max(0, ceilAdded.get));
-    const ratio = Math.max(a.save / ceilAdded.save, a.get / ceilAdded.get);
-    out.push({
-      target: `${label(r)}: adds ≤ 1.25× what the ceiling client adds`,
-      measured: `${ceilAdded.save > 0 && ceilAdded.get > 0 && fin(ratio) ? `${ratio.toFixed(2)}×` : `${sign(over)} ms over the limit`} (ceiling adds save ${sign(ceilAdded.save)}, get ${sign(ceilAdded.get)} ms)`,
-      met: fin(over) ? over <= 0 : undefined,
-    });
-    const s = result.steady.rows[r];
-    out.push({
-      target: `${label(r)}: closed-loop max ≥ 90 % of the ceiling`,
-      measured: `${pct(d[r].ofCeiling)}; ${s.max.bound}`,
-      met: fin(d[r].ofCeiling) ? d[r].ofCeiling >= 0.9 : undefined,
-    });
-  }
-  for (const [plain, sdk] of /** @type {[string, string][]} */ ([
-    ["http", "sdk-http"],
-    ["grpc", "sdk-grpc"],
-  ])) {
-    if (!d[plain] || !d[sdk]) continue;
-    const a = d[plain].clientUsAtTop;
-    const b = d[sdk].clientUsAtTop;
-    out.push({
-      target: `${label(plain)} costs less client CPU per call than ${label(sdk)} (at ${rate}/s)`,
-      measured: `${n0(a)} vs ${n0(b)} µs`,
-      met: fin(a) && fin(b) ? a < b : undefined,
-    });
-  }
-  for (const v of ["http", "grpc"]) {
-    const app = result.startup.apps[v];
-    if (!app) continue;
-    out.push({
-      target: `${v}-app: first order ≤ 250 ms after start`,
-      measured: `${ms(app.fromAppMs.median)} ms`,
-      met: app.fromAppMs.median <= 250,
-    });
-    const above = app.appRssMB.median - result.steady.bareRssMB.median;
-    out.push({
-      target: `${v}-app: RSS ≤ bare Node + 25 MB`,
-      measured: `${sign(above)} MB (app ${n0(app.appRssMB.median)}, bare ${n0(result.steady.bareRssMB.median)} MB)`,
-      met: above <= 25,
-    });
-  }
-  return out;
-}
+export { mdTable, ms, label } from "./format.mjs";
+export { derive, targets } from "./targets.mjs";
 
 /** @param {any} result @returns {Record<string, string>} */
 export function tables(result) {
@@ -129,8 +19,9 @@ export function tables(result) {
     [
       "client",
       "max calls/s (range)",
-      "of ceiling",
-      `p50 at ${rate}/s, save / get ms (added over Redis direct)`,
+      "of its protocol's ceiling",
+      `p50 at ${rate}/s from the schedule, save / get ms (added over Redis direct)`,
+      `added from the actual send, save / get ms`,
       `client CPU µs/call at ${rate}/s`,
       "driver RSS above bare Node",
       "what stops it at its max",
@@ -140,6 +31,7 @@ export function tables(result) {
       rng(s.max.callsPerSec, n0),
       r === "redis" ? "–" : pct(d[r].ofCeiling),
       `${ms(s.open[top]?.save.p50.median)} / ${ms(s.open[top]?.get.p50.median)} ${r === "redis" ? "(baseline)" : `(${sign(d[r].added[top].save)} / ${sign(d[r].added[top].get)})`}`,
+      r === "redis" ? "(baseline)" : `${sign(d[r].addedSent[top].save)} / ${sign(d[r].addedSent[top].get)}`,
       n0(d[r].clientUsAtTop),
       `${sign(d[r].rssAboveBare)} MB`,
       s.max.bound,
@@ -175,29 +67,66 @@ export function tables(result) {
     out[`open ${rateN}/s`] = mdTable(
       [
         "client",
-        "save p50 / p90 / p99 ms",
-        "get p50 / p90 / p99 ms",
-        "added p50 save / get",
-        "save p50 range",
+        "save p50 / p90 / p99 ms from the schedule",
+        "… from the send",
+        "get p50 / p90 / p99 ms from the schedule",
+        "… from the send",
+        "added p50 save / get from the schedule",
+        "… from the send",
+        "save p50 from the send, range",
         "achieved/s (dropped)",
-        "send lag p50",
-        "CPU µs/call client / daprd / Redis",
+        "send lag p50 / p90 µs",
+        "CPU µs/call client / daprd / Redis (the clock's polling, left out)",
       ],
       rows.map(([r, s]) => {
         const o = s.open[phase];
         const l = (/** @type {any} */ x) => `${ms(x.p50.median)} / ${ms(x.p90.median)} / ${ms(x.p99.median)}`;
+        const a = d[r].added[phase];
+        const b = d[r].addedSent[phase];
         return [
           label(r),
           l(o.save),
+          l(o.saveService),
           l(o.get),
-          r === "redis" ? "–" : `${sign(d[r].added[phase].save)} / ${sign(d[r].added[phase].get)}`,
-          rng(o.save.p50),
+          l(o.getService),
+          r === "redis" ? "–" : `${sign(a.save)} / ${sign(a.get)}`,
+          r === "redis" ? "–" : `${sign(b.save)} / ${sign(b.get)}`,
+          rng(o.saveService.p50),
           `${n0(o.achievedPerSec.median)} (${o.dropped})`,
-          ms(o.lagP50.median),
-          `${n0(o.cpuUsPerCall.client.median)} / ${n0(o.cpuUsPerCall.daprd.median)} / ${n0(o.cpuUsPerCall.redis.median)}`,
+          `${n0(o.lagP50.median * 1000)} / ${n0(o.lagP90?.median * 1000)}`,
+          `${n0(o.cpuUsPerCall.client.median)} / ${n0(o.cpuUsPerCall.daprd.median)} / ${n0(o.cpuUsPerCall.redis.median)} (${n0(o.clockCpuUsPerCall?.median)})`,
         ];
       }),
     );
+  }
+  const hc = result.steady.rows.ceiling;
+  const gc = result.steady.rows["grpc-ceiling"];
+  if (hc && gc) {
+    const col = (/** @type {string} */ name, /** @type {(s: any) => number} */ f, fmt = n0) => [
+      name,
+      fmt(f(hc)),
+      fmt(f(gc)),
+      ((/** @type {number} */ x) => (fin(x) ? `${x >= 0 ? "+" : ""}${x.toFixed(0)} %` : "–"))(
+        (f(gc) / f(hc) - 1) * 100,
+      ),
+    ];
+    out.ceilings = mdTable(
+      ["", "HTTP API (raw HTTP/1.1)", "gRPC API (node:http2)", "gRPC against HTTP"],
+      [
+        col("max calls/s", (s) => s.max.callsPerSec.median),
+        col("daprd CPU µs per call at the max", (s) => s.max.cpuUsPerCall.daprd.median),
+        col(`daprd CPU µs per call at ${rate}/s`, (s) => s.open[top]?.cpuUsPerCall.daprd.median),
+        col("Redis CPU µs per call at the max", (s) => s.max.cpuUsPerCall.redis.median),
+        col("client CPU µs per call at the max", (s) => s.max.cpuUsPerCall.client.median),
+        col(`p50 from the send at ${rate}/s, save ms`, (s) => s.open[top]?.saveService.p50.median, ms),
+        col(`p50 from the send at ${rate}/s, get ms`, (s) => s.open[top]?.getService.p50.median, ms),
+      ],
+    );
+  }
+  const prof = profileTables(result, mdTable, label);
+  if (prof) {
+    out.profile = prof.overview;
+    for (const p of prof.perRow) out[`profile ${p.row}`] = p.table;
   }
   out.startupDrivers = mdTable(
     [
@@ -239,25 +168,42 @@ export function tables(result) {
       n0(s.daprdRssMB.median),
     ]),
   );
-  if (result.settings)
+  if (result.settings?.[0]?.clients) {
+    const chg = (/** @type {number | undefined} */ x) =>
+      x === undefined || !fin(x) ? "" : ` (${x >= 0 ? "+" : ""}${(x * 100).toFixed(0)} %)`;
     out.settings = mdTable(
       [
         "daprd",
-        "change",
-        "ceiling calls/s",
+        "client",
+        "max calls/s median (min–max)",
+        "against the default: faster in rounds, range clear of its range",
         "daprd / Redis µs per call",
-        "CPU 0 use",
-        `at ${rate}/s p50 save / get ms`,
+        `p50 from the send at ${rate}/s, save / get ms`,
+        "daprd RSS MB",
       ],
-      result.settings.map((/** @type {any} */ s) => [
+      result.settings.flatMap((/** @type {import("./settings.mjs").SettingResult} */ s) =>
+        Object.entries(s.clients).map(([c, x]) => [
+          s.name,
+          label(c),
+          `${rng(x.callsPerSec, n0)}${chg(x.vsDefault?.callsPerSecChange)}`,
+          x.vsDefault
+            ? `${x.vsDefault.roundsFaster} of ${x.vsDefault.rounds}; ${x.vsDefault.beyondSpread ? "**yes**" : "no"}`
+            : "–",
+          `${n0(x.daprdUsPerCall.median)} / ${n0(x.redisUsPerCall.median)}${chg(x.vsDefault?.daprdUsChange)}`,
+          `${ms(x.saveP50.median)} / ${ms(x.getP50.median)}`,
+          n0(s.daprdRssMB),
+        ]),
+      ),
+    );
+    out.settingsChanges = mdTable(
+      ["daprd", "change", "what it costs users"],
+      result.settings.map((/** @type {import("./settings.mjs").SettingResult} */ s) => [
         s.name,
         s.change,
-        n0(s.callsPerSec),
-        `${n0(s.daprdUsPerCall)} / ${n0(s.redisUsPerCall)}`,
-        pct(s.serverCoreUse),
-        `${ms(s.saveP50)} / ${ms(s.getP50)}`,
+        s.caveat ?? "nothing we know of",
       ]),
     );
+  }
   if (Object.keys(result.outage.runs).length)
     out.outage = mdTable(
       [

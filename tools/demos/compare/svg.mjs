@@ -2,6 +2,7 @@
 // reports/compare.svg: latency at the top fixed rate, the maximum throughput with
 // the CPU per call of each process, and one outage timeline per app. Plain SVG text.
 import { ROW_LABELS } from "./steady.mjs";
+import { ORIGINS } from "../../bench/lib/profile.mjs";
 
 /** The picture has room for short names only; the tables give the long ones. @param {string} r */
 const short = (r) => (ROW_LABELS[r] ?? r).replace(/ \(.*\)$/, "");
@@ -17,10 +18,31 @@ const ROW_COLORS = /** @type {Record<string, string>} */ ({
   http: "#8e24aa",
   grpc: "#00897b",
   ceiling: "#f4511e",
+  "grpc-ceiling": "#6d4c41",
   sdk: "#1e88e5",
 });
 const VARIANT_COLORS = ROW_COLORS;
 const PROC_COLORS = { client: "#1e88e5", daprd: "#f4511e", redis: "#757575" };
+/** The client's origins (blues and greens: libraries; purples: Node; greys: V8), then daprd and Redis. */
+const ORIGIN_COLORS = /** @type {Record<string, string>} */ ({
+  "grpc-js": "#00897b",
+  "connect-es": "#26a69a",
+  "protobuf-es": "#80cbc4",
+  "@dapr/dapr": "#1565c0",
+  "node-fetch": "#64b5f6",
+  "node-redis": "#9e9e9e",
+  "other packages": "#b0bec5",
+  "Node http/http2": "#6a1b9a",
+  "Node net/streams": "#9c27b0",
+  "Node other": "#ce93d8",
+  "our code": "#fdd835",
+  "V8 builtins & native": "#546e7a",
+  GC: "#37474f",
+  "client, other threads": "#cfd8dc",
+  daprd: "#f4511e",
+  Redis: "#d32f2f",
+});
+const CPU_PARTS = ORIGINS.filter((o) => o !== "idle");
 
 /** @param {any} result */
 export function renderSvg(result) {
@@ -121,6 +143,64 @@ export function renderSvg(result) {
     );
   });
   y = rowTop + rows.length * 20 + 36;
+
+  // 3. Where a call's CPU goes (the profiled closed-loop run): the client's main thread by origin, its other
+  // threads, then daprd and Redis; one stacked bar per row, µs per call.
+  const profiled = rows.filter(([, s]) => s.profile);
+  if (profiled.length) {
+    text(
+      10,
+      y,
+      "CPU µs per call at the closed-loop maximum (profiled run): the client by origin, then daprd and Redis",
+      'font-weight="bold"',
+    );
+    const segs = (/** @type {any} */ p) => [
+      ...CPU_PARTS.filter((k) => k in ORIGIN_COLORS).map((k) => ({ k, v: p.origins[k] ?? 0 })),
+      { k: "client, other threads", v: p.otherThreadsUsPerCall },
+      { k: "daprd", v: p.daprdUsPerCall || 0 },
+      { k: "Redis", v: p.redisUsPerCall || 0 },
+    ];
+    const total = Math.max(1, ...profiled.map(([, s]) => segs(s.profile).reduce((a, g) => a + g.v, 0)));
+    const barW = plotW + R - 70;
+    rowTop = y + 12;
+    profiled.forEach(([r, s], i) => {
+      const cy = rowTop + i * 22;
+      text(L - 8, cy + 14, short(r), 'text-anchor="end"');
+      let cx = L;
+      for (const g of segs(s.profile)) {
+        const w = (g.v / total) * barW;
+        if (w <= 0) continue;
+        parts.push(
+          `<rect x="${f1(cx)}" y="${cy + 3}" width="${f1(w)}" height="15" fill="${ORIGIN_COLORS[g.k] ?? "#999"}"><title>${esc(`${g.k}: ${g.v.toFixed(1)} µs`)}</title></rect>`,
+        );
+        cx += w;
+      }
+      text(
+        cx + 4,
+        cy + 14,
+        `${segs(s.profile)
+          .reduce((a, g) => a + g.v, 0)
+          .toFixed(0)} µs`,
+        'fill="#333" font-size="10"',
+      );
+    });
+    y = rowTop + profiled.length * 22 + 14;
+    const used = Object.keys(ORIGIN_COLORS).filter((k) =>
+      profiled.some(([, s]) => segs(s.profile).some((g) => g.k === k && g.v > 0)),
+    );
+    let lx = 10;
+    for (const k of used) {
+      const w = 22 + k.length * 6.2;
+      if (lx + w > W - 10) {
+        lx = 10;
+        y += 16;
+      }
+      parts.push(`<rect x="${f1(lx)}" y="${y - 9}" width="12" height="10" fill="${ORIGIN_COLORS[k]}"/>`);
+      text(lx + 16, y, k, 'font-size="11"');
+      lx += w;
+    }
+    y += 36;
+  }
 
   const runs = Object.entries(result.outage?.runs ?? {});
   if (runs.length) {

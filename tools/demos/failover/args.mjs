@@ -3,7 +3,7 @@
 // errors) and the ranges of its numbers.
 import { defineCommand, numberFlag } from "../../cli/command.mjs";
 import { VARIANT_NAMES } from "../../stack/paths.mjs";
-import { DURABILITIES, SENTINEL_TIMING } from "./config.mjs";
+import { DURABILITIES, SENTINEL_TIMING } from "../../stack/sentinel-config.mjs";
 
 export const command = defineCommand({
   usage: "npx zx tools/demo.mjs failover",
@@ -50,7 +50,7 @@ export const command = defineCommand({
  * @typedef {object} FailoverOptions
  * @property {string[]} variants
  * @property {number} rounds
- * @property {import("./config.mjs").Durability} durability
+ * @property {import("../../stack/sentinel-config.mjs").Durability} durability
  * @property {number} replicas
  * @property {number} intervalMs
  * @property {number} downAfterMs
@@ -71,7 +71,7 @@ export function options({ values }) {
   return {
     variants: values.variant === "all" ? [...VARIANT_NAMES] : [values.variant],
     rounds: whole(values.rounds, "rounds", 1, 100),
-    durability: /** @type {import("./config.mjs").Durability} */ (values.durability),
+    durability: /** @type {import("../../stack/sentinel-config.mjs").Durability} */ (values.durability),
     replicas: whole(values.replicas, "replicas", 1, 2),
     intervalMs: whole(values["interval-ms"], "interval-ms", 0, 10_000),
     downAfterMs: whole(values["down-after-ms"], "down-after-ms", 100, 60_000),

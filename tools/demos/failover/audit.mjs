@@ -5,6 +5,7 @@
 // node): the keys read in pipelined batches, and the order sequence checked by
 // recorder.mjs's sequenceCheck.
 import { classify } from "../../stack/daprd-log.mjs";
+import { isStoredOrder } from "../../stack/recorder.mjs";
 
 /** @typedef {import("./report.mjs").NodeAudit} NodeAudit */
 /**
@@ -20,12 +21,7 @@ import { classify } from "../../stack/daprd-log.mjs";
  */
 export function judgeStored(id, data) {
   if (data === null || data === undefined) return "missing";
-  if (typeof data !== "string") return "wrong";
-  try {
-    return JSON.parse(data)?.orderId === String(id) ? "ok" : "wrong";
-  } catch {
-    return "wrong";
-  }
+  return typeof data === "string" && isStoredOrder(data, id) ? "ok" : "wrong";
 }
 
 /**

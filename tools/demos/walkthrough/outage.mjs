@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { heading, say, waiting } from "../../cli/console.mjs";
 import { classify } from "../../stack/daprd-log.mjs";
+import { stopRedisUntilRestored } from "../../stack/redis-outage.mjs";
 import { exitText, whileAppRuns } from "./app-exit.mjs";
 
 /** @typedef {import("./walk.mjs").Walk} Walk */
@@ -35,9 +36,10 @@ export async function stopRedisAndWatch(w) {
   const { rec, v, t, redis, policy, timing } = w;
   heading(`3. Stop Redis (${redis.describe()})`);
   const downIndex = rec.events.length;
-  await redis.stop();
+  // Redis is the project's (or the user's dapr_redis): whatever ends the tool from here starts it again.
+  w.restoreRedis = await stopRedisUntilRestored(redis);
   t.redisDown = rec.now();
-  say("redis", `stopped ${redis.kind === "docker" ? "(docker stop dapr_redis)" : "(SIGTERM to redis-server)"}`);
+  say("redis", `stopped ${redis.kind === "docker" ? `(docker stop ${redis.name})` : "(SIGTERM to redis-server)"}`);
 
   heading(
     `4. Watch daprd apply the policies: retry ${policy.retryPolicy} every ${timing.retryEveryMs / 1000}s, breaker ${policy.breaker} opens after ${timing.tripAfter} failures for ${timing.openForMs / 1000}s`,
@@ -138,9 +140,9 @@ export async function startRedisAndWatch(w) {
   const { rec, v, t, redis, timing } = w;
   heading("5. Start Redis again");
   const upIndex = rec.events.length;
-  await redis.start();
+  await (w.restoreRedis ? w.restoreRedis() : redis.start());
   t.redisUp = rec.now();
-  say("redis", "started");
+  say("redis", `started${redis.kind === "docker" ? ` (docker start ${redis.name})` : ""}`);
   await w.sampling;
   // daprd 1.18 drops a call that meets an open breaker (backoff.Permanent in pkg/resiliency/policy.go).
   // With retries at least as far apart as the breaker stays open, as in the seed, every retry finds

@@ -53,6 +53,7 @@ import { exitText, whileAppRuns } from "./app-exit.mjs";
  * @property {number[]} before       ids saved before Redis stopped
  * @property {number[]} during       ids saved while it was down
  * @property {boolean} outageRan
+ * @property {(() => Promise<void>) | undefined} restoreRedis set while step 3 has Redis stopped: starts it again
  * @property {number | undefined} metricsOpen  when the metrics first counted the breaker opening
  * @property {Promise<void> | undefined} sampling
  * @property {Promise<void>} ended   settles 1 s after the app ends (daprd's last lines get through)
@@ -112,6 +113,7 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
     before: [],
     during: [],
     outageRan: false,
+    restoreRedis: undefined,
     metricsOpen: undefined,
     sampling: undefined,
     ended: Promise.resolve(),
@@ -137,7 +139,7 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
     stop = await stopApp(w);
   } finally {
     await sidecar.stop();
-    if (!(await redis.isUp())) await redis.start(); // leave Redis running, as we found it
+    await w.restoreRedis?.(); // leave Redis running, as we found it (a signal does the same: cli/cleanup.mjs)
   }
   return judge(w, { label, stop, appId: APP_ID });
 }
