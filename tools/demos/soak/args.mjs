@@ -1,10 +1,12 @@
 // @ts-check
 // `demo.mjs soak`'s command line: its flag table (parsing, --help, errors)
-// and the checks of the values the table cannot express.
+// and the checks of the values the table cannot express. Loaded before
+// anything is built or started.
 import path from "node:path";
 import { defineCommand, listFlag, numberFlag } from "../../cli/command.mjs";
 import { ROOT } from "../../stack/paths.mjs";
-import { LANES, parseDuration, randomSeed } from "./schedule.mjs";
+import { DURABILITIES } from "../../stack/sentinel-config.mjs";
+import { LANES, SENTINEL_KINDS, parseDuration, randomSeed } from "./schedule.mjs";
 
 /** The client rows a soak can run: compare's four. */
 export const SOAK_STYLES = /** @type {const} */ (["sdk", "sdk-grpc", "http", "grpc"]);
@@ -27,12 +29,29 @@ export const command = defineCommand({
       default: SOAK_STYLES.join(","),
       help: `which client rows, comma-separated: any of ${SOAK_STYLES.join(",")}`,
     },
+    redis: {
+      type: "string",
+      choices: ["local", "sentinel"],
+      default: "local",
+      help: "local: one redis-server behind the fault proxy; sentinel: a primary, a replica, three Sentinels, and primary failovers instead of the Redis process and network faults",
+    },
+    durability: {
+      type: "string",
+      choices: DURABILITIES,
+      help: "with --redis sentinel: async (Redis's default; the default) or safe (min-replicas-to-write 1, appendfsync always); see docs/failover.md",
+    },
     out: { type: "string", value: "<dir>", default: "reports", help: "where soak.md, soak.json and soak.svg go" },
+    render: {
+      type: "string",
+      value: "<soak.json>",
+      help: "write soak.md and soak.svg again from a run's soak.json (into --out), run nothing",
+    },
     json: { type: "boolean", help: "the result as JSON on stdout (the progress goes to stderr)" },
   },
   notes: `Fault kinds: ${Object.entries(LANES)
     .map(([lane, kinds]) => `${lane}: ${kinds.join(", ")}`)
     .join("; ")}.
+With --redis sentinel: redis: ${SENTINEL_KINDS.join(", ")} (the primary SIGKILLed, the replica promoted, the old primary back as its replica); daprd as above.
 Faults of one lane never overlap; faults of different lanes do. Every kind occurs at least once.`,
 });
 
@@ -43,6 +62,9 @@ Faults of one lane never overlap; faults of different lanes do. Every kind occur
  * @property {SoakStyle[]} styles
  * @property {string} out
  * @property {boolean} json
+ * @property {"local" | "sentinel"} redis
+ * @property {string | undefined} render
+ * @property {import("../../stack/sentinel-config.mjs").Durability} durability
  */
 
 /**
@@ -57,12 +79,18 @@ export function options({ values }) {
   if (durationS < 120)
     throw command.fail(`--duration ${values.duration} is too short: every fault kind needs a place; give at least 2m.`);
   const seed = numberFlag(values.seed, "seed", { min: 0, max: 2 ** 32 - 1, integer: true });
+  const redis = /** @type {"local" | "sentinel"} */ (values.redis);
+  if (values.durability !== undefined && redis !== "sentinel")
+    throw command.fail("--durability applies to --redis sentinel only (the local Redis fsyncs every write).");
   return {
     durationS,
     seed: seed ?? randomSeed(),
     styles: listFlag(values.variants, "variants", { choices: SOAK_STYLES }),
     out: path.resolve(ROOT, values.out),
     json: values.json,
+    redis,
+    render: values.render === undefined ? undefined : path.resolve(values.render),
+    durability: /** @type {import("../../stack/sentinel-config.mjs").Durability} */ (values.durability ?? "async"),
   };
 }
 

@@ -7,7 +7,8 @@ import path from "node:path";
 import { chalk } from "zx";
 import { heading, sendHumanOutputTo, write } from "../../cli/console.mjs";
 import { ensureDaprAndApps } from "../../stack/prerequisites.mjs";
-import { makeSchedule, scheduleText } from "./schedule.mjs";
+import { LANES, SENTINEL_KINDS, makeSchedule, scheduleText } from "./schedule.mjs";
+import { command } from "./args.mjs";
 import { appIdOf } from "./apps.mjs";
 import { runSoak } from "./run.mjs";
 import { markdown } from "./report.mjs";
@@ -20,13 +21,29 @@ import { fault } from "../../stack/faults.mjs";
  * @param {import("./args.mjs").SoakOptions} opts  from args.mjs
  */
 export async function runSoakCommand(opts) {
+  if (opts.render) return renderAgain(opts.render, opts.out);
   if (opts.json) sendHumanOutputTo(process.stderr);
   await ensureDaprAndApps();
-  await ensureToxiproxy(); // before the clock starts: the first build takes a minute
-  const schedule = makeSchedule({ seed: opts.seed, durationS: opts.durationS, targets: opts.styles.map(appIdOf) });
+  const sentinel = opts.redis === "sentinel";
+  if (!sentinel) await ensureToxiproxy(); // before the clock starts: the first build takes a minute
+  // With Sentinel, daprd finds the primary at the address the Sentinels give, so a proxy there would cut
+  // the Sentinels off too: the primary's failovers replace the single Redis's process and network faults.
+  const lanes = sentinel ? { redis: SENTINEL_KINDS, daprd: LANES.daprd } : LANES;
+  const schedule = makeSchedule({
+    seed: opts.seed,
+    durationS: opts.durationS,
+    lanes,
+    targets: opts.styles.map(appIdOf),
+  });
   heading(`Soak: seed ${opts.seed}, ${opts.durationS} s, ${schedule.faults.length} faults`);
   write(`   #        at        for  lane     fault\n${scheduleText(schedule)}\n\n`);
-  const result = await runSoak({ schedule, styles: opts.styles, proxy: throughProxy });
+  const result = await runSoak({
+    schedule,
+    styles: opts.styles,
+    proxy: sentinel ? undefined : throughProxy,
+    redisMode: opts.redis,
+    durability: opts.durability,
+  });
   fs.mkdirSync(opts.out, { recursive: true });
   const json = JSON.stringify(result, null, 2);
   fs.writeFileSync(path.join(opts.out, "soak.json"), `${json}\n`);
@@ -38,10 +55,28 @@ export async function runSoakCommand(opts) {
   if (opts.json) process.stdout.write(`${json}\n`);
   if (!result.verdict.ok) {
     process.stderr.write(
-      `\n${chalk.red("✖")} soak failed (seed ${opts.seed}: --seed ${opts.seed} --duration ${opts.durationS}s replays its schedule):\n  ${result.verdict.problems.map((p) => p.text).join("\n  ")}\n`,
+      `\n${chalk.red("✖")} soak failed (seed ${opts.seed}: --seed ${opts.seed} --duration ${opts.durationS}s${sentinel ? " --redis sentinel" : ""} replays its schedule):\n  ${result.verdict.problems.map((p) => p.text).join("\n  ")}\n`,
     );
   }
   return result.verdict.ok ? 0 : 1;
+}
+
+/**
+ * soak.md and soak.svg from a soak.json.
+ * @param {string} file @param {string} out
+ */
+function renderAgain(file, out) {
+  let result;
+  try {
+    result = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw command.fail(`--render ${file}: ${err instanceof Error ? err.message : err}`);
+  }
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, "soak.md"), markdown(result));
+  fs.writeFileSync(path.join(out, "soak.svg"), renderSvg(result));
+  write(`wrote ${path.join(out, "soak.md")} and soak.svg from ${file}\n`);
+  return result.verdict?.ok ? 0 : 1;
 }
 
 /**
