@@ -147,44 +147,49 @@ describe("a port already taken", () => {
   });
 });
 
-describe("the tools refuse bad arguments before doing anything: exit 2, the problem and the usage", () => {
-  const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
-  /** @type {[string, string[], string, string][]} */
-  const cases = [
-    ["readme.mjs", ["bogus"], '✖ Unknown action "bogus".', "Use check or update.\n  Usage: npx zx tools/readme.mjs"],
-    ["readme.mjs", [], "✖ Missing <action>: check or update.", "Usage: npx zx tools/readme.mjs check|update"],
-    ["readme.mjs", ["check", "update"], '✖ Unexpected argument "update".', "Usage: npx zx tools/readme.mjs"],
-    [
-      "readme.mjs",
-      ["check", "--only", "nope"],
-      '✖ Unknown --only "nope".',
-      'Use --only "walkthrough sdk", http-app:dapr',
-    ],
-    ["readme.mjs", ["check", "--test-count", "5"], "✖ --test-count goes with update.", "Usage:"],
-    [
-      "readme.mjs",
-      ["update", "--test-count", "many"],
-      '✖ --test-count must be a whole number from 0 to 1000000, got "many".',
-      "For example --test-count",
-    ],
-    ["test-node-lts.mjs", ["--node", "lts"], '✖ --node takes Node majors like 24,26, got "lts".', "Usage:"],
-    ["test-node-lts.mjs", ["--node", ","], "✖ --node: none given.", "comma-separated"],
-    ["services.mjs", ["start"], '✖ Unknown command "start".', "Use status or stop.\n  Usage: npm run services --"],
-    ["setup.mjs", ["--", "--redis", "docker"], "✖ This command takes nothing after `--`.", "Usage: npm run setup --"],
-    ["deploy-check.mjs", ["--dir"], "✖ Option '--dir <value>' argument missing", "Usage: npm run deploy:check --"],
-  ];
-  it.each(cases)("%s %j", (tool, args, first, hint) => {
-    const r = spawnSync(process.execPath, [ZX, path.join(ROOT, "tools", tool), ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 30_000,
-      env: { ...process.env, NO_COLOR: "1" },
+// Each case starts a tool (zx and its imports: seconds on a loaded machine); a hang is cut at 30 s.
+describe(
+  "the tools refuse bad arguments before doing anything: exit 2, the problem and the usage",
+  { timeout: 40_000 },
+  () => {
+    const ZX = path.join(ROOT, "node_modules/zx/build/cli.js");
+    /** @type {[string, string[], string, string][]} */
+    const cases = [
+      ["readme.mjs", ["bogus"], '✖ Unknown action "bogus".', "Use check or update.\n  Usage: npx zx tools/readme.mjs"],
+      ["readme.mjs", [], "✖ Missing <action>: check or update.", "Usage: npx zx tools/readme.mjs check|update"],
+      ["readme.mjs", ["check", "update"], '✖ Unexpected argument "update".', "Usage: npx zx tools/readme.mjs"],
+      [
+        "readme.mjs",
+        ["check", "--only", "nope"],
+        '✖ Unknown --only "nope".',
+        'Use --only "walkthrough sdk", http-app:dapr',
+      ],
+      ["readme.mjs", ["check", "--test-count", "5"], "✖ --test-count goes with update.", "Usage:"],
+      [
+        "readme.mjs",
+        ["update", "--test-count", "many"],
+        '✖ --test-count must be a whole number from 0 to 1000000, got "many".',
+        "For example --test-count",
+      ],
+      ["test-node-lts.mjs", ["--node", "lts"], '✖ --node takes Node majors like 24,26, got "lts".', "Usage:"],
+      ["test-node-lts.mjs", ["--node", ","], "✖ --node: none given.", "comma-separated"],
+      ["services.mjs", ["start"], '✖ Unknown command "start".', "Use status or stop.\n  Usage: npm run services --"],
+      ["setup.mjs", ["--", "--redis", "docker"], "✖ This command takes nothing after `--`.", "Usage: npm run setup --"],
+      ["deploy-check.mjs", ["--dir"], "✖ Option '--dir <value>' argument missing", "Usage: npm run deploy:check --"],
+    ];
+    it.each(cases)("%s %j", (tool, args, first, hint) => {
+      const r = spawnSync(process.execPath, [ZX, path.join(ROOT, "tools", tool), ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 30_000,
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      expect(r.status, r.stderr).toBe(2);
+      const err = r.stderr.trim();
+      expect(err.split("\n")[0]).toContain(first);
+      expect(err).toContain(hint);
+      expect(err).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(r.stdout).toBe("");
     });
-    expect(r.status, r.stderr).toBe(2);
-    const err = r.stderr.trim();
-    expect(err.split("\n")[0]).toContain(first);
-    expect(err).toContain(hint);
-    expect(err).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-    expect(r.stdout).toBe("");
-  });
-});
+  },
+);

@@ -36,6 +36,11 @@ export const DEMOS = {
     args: () => import("./demos/failover/args.mjs"),
     run: async (o) => (await import("./demos/failover/index.mjs")).runFailover(o),
   }),
+  lab: demo({
+    about: "each resiliency policy under each way a state store fails (a real fault proxy): reports/lab.{md,svg,json}",
+    args: () => import("./demos/lab/args.mjs"),
+    run: async (o) => (await import("./demos/lab/index.mjs")).runLab(o),
+  }),
   soak: demo({
     about: "four client styles at once under an hour of random, overlapping faults; nothing may be lost",
     args: () => import("./demos/soak/args.mjs"),

@@ -43,6 +43,7 @@ const TOP = {
   "test.mjs": ZX,
   "test-node-lts.mjs": ZX,
   "deploy-check.mjs": undefined,
+  "images.mjs": ZX,
 };
 
 /** The benchmarks and compare's load driver, run with node. */
@@ -72,7 +73,8 @@ it("every entry point at the top of tools/ and every benchmark is in this test",
   expect(benches.map((f) => f).sort()).toEqual(BENCH.filter((f) => !f.includes("/")).sort());
 });
 
-describe("demo.mjs --help lists every command of its table", () => {
+// Each test starts a tool (zx and its imports: seconds on a loaded machine); a hang is cut at 30 s.
+describe("demo.mjs --help lists every command of its table", { timeout: 40_000 }, () => {
   for (const flag of ["--help", "-h"]) {
     it(flag, () => {
       const r = run([ZX, "tools/demo.mjs", flag]);
@@ -90,7 +92,7 @@ describe("demo.mjs --help lists every command of its table", () => {
   });
 });
 
-describe.each(tools)("$name", ({ argv, command }) => {
+describe.each(tools)("$name", { timeout: 40_000 }, ({ argv, command }) => {
   it("--help prints its table's help on stdout, every flag in it, and exits 0 having started nothing", () => {
     const r = run([...argv, "--help"]);
     expect(r.code, r.stderr).toBe(0);

@@ -6,6 +6,10 @@ import path from "node:path";
 import { defineCommand, numberFlag } from "../../cli/command.mjs";
 import { RESOURCES, VARIANT_NAMES } from "../../stack/paths.mjs";
 import { REDIS_FLAG } from "../../stack/redis.mjs";
+import { FAULTS, FAULT_NAMES, fault } from "../../stack/faults.mjs";
+
+/** The faults --fault takes: failover needs the Sentinel cluster of `demo.mjs failover`, which the walkthrough does not run. */
+export const WALK_FAULTS = FAULT_NAMES.filter((f) => f !== "failover");
 
 export const command = defineCommand({
   usage: "npx zx tools/demo.mjs walkthrough",
@@ -31,6 +35,12 @@ export const command = defineCommand({
       value: "<dir>",
       help: "the resources folder daprd loads and the policy is read from (default: resources/)",
     },
+    fault: {
+      type: "string",
+      value: "<name>",
+      choices: WALK_FAULTS,
+      help: "another fault instead of stopping Redis (listed below)",
+    },
     verbose: { type: "boolean", help: "all of daprd's lines, not just the resiliency, component and error ones" },
     json: { type: "boolean", help: "print the result as JSON on stdout (progress goes to stderr)" },
   },
@@ -40,7 +50,10 @@ export const command = defineCommand({
     "An app command after `--` (e.g. -- python3 app.py) runs beside daprd instead of a variant, with app id\n" +
     "order-processor, DAPR_HTTP_PORT, DAPR_GRPC_PORT and DAPR_HOST set; it is followed by the lines the Dapr\n" +
     "state-management quickstarts print (Saving Order: …). The walkthrough stops and starts the project's Redis\n" +
-    "on 127.0.0.1:6379.",
+    "on 127.0.0.1:6379.\n\n--fault:\n" +
+    FAULTS.filter((f) => WALK_FAULTS.includes(f.name))
+      .map((f) => `  ${f.name.padEnd(8)} ${f.does}`)
+      .join("\n"),
 });
 
 /**
@@ -50,6 +63,7 @@ export const command = defineCommand({
  * @property {string} redis           auto, docker or local
  * @property {number | undefined} outageMs
  * @property {string} resourcesDir    the resources folder daprd loads and the policy is read from
+ * @property {import("../../stack/faults.mjs").Fault | undefined} fault  --fault: instead of stopping Redis
  * @property {boolean} verbose
  * @property {boolean} json
  */
@@ -69,6 +83,7 @@ export function options({ values, rest }) {
     );
   }
   return {
+    fault: values.fault === undefined ? undefined : fault(values.fault),
     variants: rest ? ["custom"] : values.variant === "all" ? [...VARIANT_NAMES] : [values.variant],
     command: rest,
     redis: values.redis,
