@@ -31,11 +31,13 @@ describe("tools/versions.json", () => {
 });
 
 describe("tools/versions.json pins the deployment's images", () => {
-  it("every app's Dockerfile builds and runs on the pinned Node.js image", () => {
+  it("every app's Dockerfile builds and runs on the pinned Node.js image (its NODE_IMAGE argument's default)", () => {
     for (const app of ["sdk-app", "http-app", "grpc-app"]) {
-      const froms = [...read(`apps/${app}/Dockerfile`).matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+      const text = read(`apps/${app}/Dockerfile`);
+      expect(text).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${VERSIONS.nodeImage.replace(/\./g, "\\.")}$`, "m"));
+      const froms = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
       expect(froms.length).toBeGreaterThanOrEqual(2);
-      for (const image of froms) expect(image).toBe(`node:${VERSIONS.nodeImage}`);
+      for (const image of froms) expect(image).toBe("${NODE_IMAGE}");
     }
   });
   it("the Redis StatefulSet runs the pinned Redis image", () => {

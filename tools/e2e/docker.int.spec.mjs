@@ -11,6 +11,7 @@ import { ROOT } from "../stack/paths.mjs";
 import { LocalRedis } from "../stack/redis.mjs";
 import { ensureEngine } from "../stack/container-engine.mjs";
 import { DAPR_REDIS, inspect } from "../stack/redis-container.mjs";
+import { nodeBaseImage, startUpToFirstOrder } from "../stack/app-images.mjs";
 
 const zx = ["node", `${ROOT}/node_modules/zx/build/cli.js`, `${ROOT}/tools/demo.mjs`, "walkthrough"];
 
@@ -79,5 +80,28 @@ describe("walkthrough --redis docker (the seed's docker stop/start dapr_redis)",
     expect(out.exitCode).toBe(1);
     expect(out.stderr).toContain("✖ DOCKER_HOST=unix:///nonexistent/docker.sock, and no Docker engine answers there.");
     expect(out.stderr).not.toContain("1. Start");
+  });
+});
+
+describe("the app images (tools/images.mjs)", () => {
+  it("sdk-app's image: no dev dependency, source map or test file; runs as uid 1000 read-only to a first order", async () => {
+    const images = ["node", `${ROOT}/node_modules/zx/build/cli.js`, `${ROOT}/tools/images.mjs`];
+    const out = await $({ cwd: ROOT })`${images} --variant sdk --json`.nothrow().timeout("1500s");
+    expect(out.exitCode, out.stderr.slice(-3000)).toBe(0);
+    const [r] = JSON.parse(out.stdout).results;
+    expect(r.contents).toMatchObject({ devDependencies: [], sourceMaps: [], testFiles: [] });
+    expect(r.contents.packages).toBeGreaterThan(10);
+    expect(r.startUpSeconds).toBeGreaterThan(0);
+    expect(r.bytes).toBeGreaterThan(50e6);
+  });
+
+  it("an image that ends before its first order: its last lines in the message, the container removed", async () => {
+    await ensureEngine();
+    const base = await nodeBaseImage();
+    const err = await startUpToFirstOrder(base, { timeoutMs: 30_000 }).catch((e) => e);
+    expect(String(err?.message)).toMatch(new RegExp(`^${base.replace(/[.:/]/g, "\\$&")} did not save an order`));
+    expect(String(err?.message)).toContain("Its last lines:");
+    const left = await $`docker ps -a --filter name=dapr-resiliency-startup- --format {{.Names}}`.quiet();
+    expect(left.stdout.trim()).toBe("");
   });
 });

@@ -1,7 +1,7 @@
 // @ts-check
 // `demo.mjs failover` flags → options; anything else is a UsageError.
 import { UsageError, parseFlags } from "../../cli/errors.mjs";
-import { DURABILITIES, SENTINEL_TIMING } from "./config.mjs";
+import { DURABILITIES, SENTINEL_TIMING } from "../../stack/sentinel-config.mjs";
 
 export const USAGE = `Usage: npx zx tools/demo.mjs failover [--variant sdk|http|grpc|all] [--rounds N] [--json]
                                     [--durability async|safe] [--replicas 1|2] [--interval-ms MS]
@@ -23,7 +23,7 @@ const VARIANT_NAMES = ["sdk", "http", "grpc"];
  * @typedef {object} FailoverOptions
  * @property {string[]} variants
  * @property {number} rounds
- * @property {import("./config.mjs").Durability} durability
+ * @property {import("../../stack/sentinel-config.mjs").Durability} durability
  * @property {number} replicas
  * @property {number} intervalMs
  * @property {number} downAfterMs
@@ -69,7 +69,7 @@ export function parseFailoverArgs(argv) {
   const variants = values.variant === "all" ? VARIANT_NAMES : [values.variant];
   if (!variants.every((v) => VARIANT_NAMES.includes(v)))
     throw new UsageError(`Unknown --variant "${values.variant}"; use sdk, http, grpc or all.`, USAGE);
-  const durability = /** @type {import("./config.mjs").Durability} */ (values.durability);
+  const durability = /** @type {import("../../stack/sentinel-config.mjs").Durability} */ (values.durability);
   if (!DURABILITIES.includes(durability))
     throw new UsageError(`Unknown --durability "${values.durability}"; use ${DURABILITIES.join(" or ")}.`, USAGE);
   return {

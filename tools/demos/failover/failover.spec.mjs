@@ -15,7 +15,7 @@ import {
   replicasOf,
   sentinelSeesHealthy,
   storeMetadata,
-} from "./config.mjs";
+} from "../../stack/sentinel-config.mjs";
 import { parseFailoverArgs } from "./args.mjs";
 import { Verdict, markStats, timelineText } from "./report.mjs";
 import { UsageError } from "../../cli/errors.mjs";

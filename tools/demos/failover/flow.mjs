@@ -15,8 +15,8 @@ import { resiliencyLines } from "../../stack/daprd-log.mjs";
 import { printEvent } from "../../cli/stream.mjs";
 import { heading, say, secondsSinceStart, waiting } from "../../cli/console.mjs";
 import { VARIANTS } from "../../stack/paths.mjs";
-import { SentinelCluster } from "./cluster.mjs";
-import { SENTINEL_TIMING, storeMetadata } from "./config.mjs";
+import { SentinelCluster } from "../../stack/sentinel-cluster.mjs";
+import { SENTINEL_TIMING, storeMetadata } from "../../stack/sentinel-config.mjs";
 import { Verdict, printVariant } from "./report.mjs";
 
 /** @typedef {import("./report.mjs").RoundResult} RoundResult */
@@ -35,7 +35,7 @@ const SHOWN = new Set(["+sdown", "+odown", "+elected-leader", "+promoted-slave",
  * @param {object} o
  * @param {string} o.variant sdk, http or grpc
  * @param {number} o.rounds
- * @param {import("./config.mjs").Durability} [o.durability]
+ * @param {import("../../stack/sentinel-config.mjs").Durability} [o.durability]
  * @param {number} [o.replicas]
  * @param {number} [o.intervalMs]
  * @param {number} [o.downAfterMs]

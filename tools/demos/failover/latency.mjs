@@ -13,8 +13,8 @@ import { startSidecar } from "../../stack/sidecar.mjs";
 import { writeRunResources } from "../../stack/resources.mjs";
 import { heading, say, waiting, write } from "../../cli/console.mjs";
 import { summarize } from "../../bench/lib/stats.mjs";
-import { SentinelCluster } from "./cluster.mjs";
-import { storeMetadata } from "./config.mjs";
+import { SentinelCluster } from "../../stack/sentinel-cluster.mjs";
+import { storeMetadata } from "../../stack/sentinel-config.mjs";
 
 /** @typedef {import("./args.mjs").FailoverOptions} FailoverOptions */
 /** @typedef {{ stop: () => Promise<void>, ports: { http: number } }} Sidecar */

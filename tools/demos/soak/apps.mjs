@@ -41,19 +41,18 @@ const RESTART_LIMIT_MS = 120_000;
  */
 
 /**
- * Starts the apps of `styles` against Redis at `storePort` (the proxy's port, or Redis's own).
+ * Starts the apps of `styles` against the store that `metadata` names (redisHost: the proxy, Redis, or the Sentinels).
  * @param {object} o
  * @param {readonly SoakStyle[]} o.styles
- * @param {number} o.storePort
  * @param {() => number} o.now seconds since the soak's start
- * @param {Record<string, string | number>} [o.metadata] more state store metadata (Sentinel)
+ * @param {Record<string, string | number>} o.metadata the state store's metadata
  * @param {(app: SoakApp, e: import("../../stack/recorder.mjs").RecordedEvent) => void} [o.onEvent]
  * @returns {Promise<SoakApp[]>}
  */
-export async function startSoakApps({ styles, storePort, now, metadata = {}, onEvent }) {
+export async function startSoakApps({ styles, now, metadata, onEvent }) {
   const appIds = styles.map(appIdOf);
   const resources = {
-    metadata: { redisHost: `localhost:${storePort}`, ...metadata },
+    metadata,
     replace: { "resiliency.yaml": scopedResiliencyYaml(appIds) },
   };
   /** @type {SoakApp[]} */
@@ -66,7 +65,7 @@ export async function startSoakApps({ styles, storePort, now, metadata = {}, onE
     const app = /** @type {any} */ ({ style, appId: appIdOf(style), label: s.label, saves: [], daprdRestarts: [] });
     let stopping = false;
     app.stack = await startApp({
-      redis: { port: storePort },
+      redis: { port: 0 }, // redisHost comes from metadata
       variant: s.app,
       appId: app.appId,
       env: s.env,

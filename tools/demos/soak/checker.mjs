@@ -59,6 +59,7 @@ import { faultName } from "./schedule.mjs";
  * @property {string[]} faults   names
  * @property {string[]} kinds    each fault's kind, in start order (a kind may repeat)
  * @property {Record<string, number | null>} recoveryS by app id: first save after endS; null: none within the bound
+ * @property {Record<string, number>} [stallS] by app id: the longest time without a save that overlaps the cluster
  */
 
 /**
@@ -195,7 +196,10 @@ export async function judge({ apps, faults, checks, boundS, endS }) {
         );
       }
     }
-    return { startS, endS: end, faults: group.map(faultName), kinds: group.map((f) => f.kind), recoveryS };
+    /** @type {Record<string, number>} */
+    const stallS = {};
+    for (const app of apps) stallS[app.appId] = longestGap(app.saves, startS, end);
+    return { startS, endS: end, faults: group.map(faultName), kinds: group.map((f) => f.kind), recoveryS, stallS };
   });
   for (const f of faults.filter((x) => x.error)) {
     problems.push({
@@ -210,18 +214,45 @@ export async function judge({ apps, faults, checks, boundS, endS }) {
 }
 
 /**
+ * @typedef {object} KindWorst
+ * @property {number} count
+ * @property {number | null} worstS  the longest recovery after it (null: an app did not recover within the bound)
+ * @property {string} [app]          whose
+ * @property {number} stallS         the longest stretch without a save, over apps, overlapping it
+ * @property {string} [stallApp]
+ */
+
+/**
+ * The longest time between two saves (or a save and the end of the saves) that overlaps [from, to], to 0.1 s.
+ * @param {Save[]} saves @param {number} from @param {number} to
+ */
+export function longestGap(saves, from, to) {
+  let worst = 0;
+  for (let i = 1; i < saves.length; i++) {
+    const a = /** @type {Save} */ (saves[i - 1]);
+    const b = /** @type {Save} */ (saves[i]);
+    if (b.at >= from && a.at <= to) worst = Math.max(worst, b.at - a.at);
+  }
+  return Math.round(worst * 10) / 10;
+}
+
+/**
  * The longest recovery seen after each kind of fault (over apps and its clusters), and how often it came.
  * A kind inside a cluster of overlapping faults is charged the whole cluster's recovery.
  * @param {Cluster[]} cs
- * @returns {Record<string, { count: number, worstS: number | null, app?: string }>}
+ * @returns {Record<string, KindWorst>}
  */
 export function worstByKind(cs) {
-  /** @type {Record<string, { count: number, worstS: number | null, app?: string }>} */
+  /** @type {Record<string, KindWorst>} */
   const out = {};
   for (const c of cs) {
-    for (const kind of c.kinds) (out[kind] ??= { count: 0, worstS: 0 }).count++;
+    for (const kind of c.kinds) (out[kind] ??= { count: 0, worstS: 0, stallS: 0 }).count++;
     for (const kind of new Set(c.kinds)) {
-      const w = /** @type {{ count: number, worstS: number | null, app?: string }} */ (out[kind]);
+      const w = /** @type {KindWorst} */ (out[kind]);
+      for (const [app, st] of Object.entries(c.stallS ?? {})) {
+        if (st > w.stallS || w.stallApp === undefined)
+          Object.assign(w, { stallS: Math.max(st, w.stallS), stallApp: app });
+      }
       for (const [app, s] of Object.entries(c.recoveryS)) {
         if (w.worstS === null) continue;
         if (s === null) Object.assign(w, { worstS: null, app });

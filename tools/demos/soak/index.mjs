@@ -9,7 +9,7 @@ import { defineCommand, numberFlag } from "../../cli/command.mjs";
 import { heading, sendHumanOutputTo, write } from "../../cli/console.mjs";
 import { ensureDaprAndApps } from "../../stack/prerequisites.mjs";
 import { ROOT } from "../../stack/paths.mjs";
-import { LANES, makeSchedule, parseDuration, randomSeed, scheduleText } from "./schedule.mjs";
+import { LANES, SENTINEL_KINDS, makeSchedule, parseDuration, randomSeed, scheduleText } from "./schedule.mjs";
 import { SOAK_STYLES, appIdOf } from "./apps.mjs";
 import { runSoak } from "./run.mjs";
 import { markdown } from "./report.mjs";
@@ -34,12 +34,29 @@ export const COMMAND = defineCommand({
       default: SOAK_STYLES.join(","),
       help: "which client rows",
     },
+    redis: {
+      type: "string",
+      choices: ["local", "sentinel"],
+      default: "local",
+      help: "local: one redis-server behind the fault proxy; sentinel: a primary, a replica, three Sentinels, and primary failovers instead of the Redis process and network faults",
+    },
+    durability: {
+      type: "string",
+      choices: ["async", "safe"],
+      help: "with --redis sentinel: async (Redis's default) or safe (min-replicas-to-write 1, appendfsync always); see docs/failover.md",
+    },
     out: { type: "string", value: "<dir>", default: "reports", help: "where soak.md, soak.json and soak.svg go" },
+    render: {
+      type: "string",
+      value: "<soak.json>",
+      help: "write soak.md and soak.svg again from a run's soak.json (into --out), run nothing",
+    },
     json: { type: "boolean", help: "the result as JSON on stdout (the progress goes to stderr)" },
   },
   notes: `Fault kinds: ${Object.entries(LANES)
     .map(([lane, kinds]) => `${lane}: ${kinds.join(", ")}`)
     .join("; ")}.
+With --redis sentinel: redis: ${SENTINEL_KINDS.join(", ")} (the primary SIGKILLed, the replica promoted, the old primary back as its replica); daprd as above.
 Faults of one lane never overlap; faults of different lanes do. Every kind occurs at least once.`,
 });
 
@@ -66,6 +83,9 @@ export function parseSoakArgs(argv) {
       throw COMMAND.fail(`Unknown variant "${s}" in --variants: use ${SOAK_STYLES.join(", ")}.`);
   }
   if (styles.length === 0) throw COMMAND.fail("--variants is empty.");
+  const redis = /** @type {"local" | "sentinel"} */ (values.redis);
+  if (values.durability !== undefined && redis !== "sentinel")
+    throw COMMAND.fail("--durability applies to --redis sentinel only (the local Redis fsyncs every write).");
   return {
     help: false,
     durationS,
@@ -73,6 +93,9 @@ export function parseSoakArgs(argv) {
     styles: /** @type {import("./apps.mjs").SoakStyle[]} */ ([...new Set(styles)]),
     out: path.resolve(ROOT, String(values.out)),
     json: Boolean(values.json),
+    redis,
+    render: values.render === undefined ? undefined : path.resolve(String(values.render)),
+    durability: /** @type {"async" | "safe"} */ (values.durability ?? "async"),
   };
 }
 
@@ -86,13 +109,29 @@ export async function runSoakCommand(argv) {
     process.stdout.write(`${COMMAND.help()}\n`);
     return 0;
   }
+  if (opts.render) return renderAgain(opts.render, opts.out);
   if (opts.json) sendHumanOutputTo(process.stderr);
   await ensureDaprAndApps();
-  await ensureToxiproxy(); // before the clock starts: the first build takes a minute
-  const schedule = makeSchedule({ seed: opts.seed, durationS: opts.durationS, targets: opts.styles.map(appIdOf) });
+  const sentinel = opts.redis === "sentinel";
+  if (!sentinel) await ensureToxiproxy(); // before the clock starts: the first build takes a minute
+  // With Sentinel, daprd finds the primary at the address the Sentinels give, so a proxy there would cut
+  // the Sentinels off too: the primary's failovers replace the single Redis's process and network faults.
+  const lanes = sentinel ? { redis: SENTINEL_KINDS, daprd: LANES.daprd } : LANES;
+  const schedule = makeSchedule({
+    seed: opts.seed,
+    durationS: opts.durationS,
+    lanes,
+    targets: opts.styles.map(appIdOf),
+  });
   heading(`Soak: seed ${opts.seed}, ${opts.durationS} s, ${schedule.faults.length} faults`);
   write(`   #        at        for  lane     fault\n${scheduleText(schedule)}\n\n`);
-  const result = await runSoak({ schedule, styles: opts.styles, proxy: throughProxy });
+  const result = await runSoak({
+    schedule,
+    styles: opts.styles,
+    proxy: sentinel ? undefined : throughProxy,
+    redisMode: opts.redis,
+    durability: opts.durability,
+  });
   fs.mkdirSync(opts.out, { recursive: true });
   const json = JSON.stringify(result, null, 2);
   fs.writeFileSync(path.join(opts.out, "soak.json"), `${json}\n`);
@@ -104,10 +143,28 @@ export async function runSoakCommand(argv) {
   if (opts.json) process.stdout.write(`${json}\n`);
   if (!result.verdict.ok) {
     process.stderr.write(
-      `\n${chalk.red("✖")} soak failed (seed ${opts.seed}: --seed ${opts.seed} --duration ${opts.durationS}s replays its schedule):\n  ${result.verdict.problems.map((p) => p.text).join("\n  ")}\n`,
+      `\n${chalk.red("✖")} soak failed (seed ${opts.seed}: --seed ${opts.seed} --duration ${opts.durationS}s${sentinel ? " --redis sentinel" : ""} replays its schedule):\n  ${result.verdict.problems.map((p) => p.text).join("\n  ")}\n`,
     );
   }
   return result.verdict.ok ? 0 : 1;
+}
+
+/**
+ * soak.md and soak.svg from a soak.json.
+ * @param {string} file @param {string} out
+ */
+function renderAgain(file, out) {
+  let result;
+  try {
+    result = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw COMMAND.fail(`--render ${file}: ${err instanceof Error ? err.message : err}`);
+  }
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, "soak.md"), markdown(result));
+  fs.writeFileSync(path.join(out, "soak.svg"), renderSvg(result));
+  write(`wrote ${path.join(out, "soak.md")} and soak.svg from ${file}\n`);
+  return result.verdict?.ok ? 0 : 1;
 }
 
 /**

@@ -4,16 +4,14 @@
 // checkpoints, memory sampled; then the apps stopped, Redis read a last time,
 // and everything handed to the checker. Whatever it started or stopped is put
 // back on every way out (the cleanups of cli/cleanup.mjs).
-import fs from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseConfig } from "@dapr-resiliency/order-model";
-import { startRedis } from "../../stack/isolated-stack.mjs";
-import { onCleanup } from "../../cli/cleanup.mjs";
 import { ToolError } from "../../cli/errors.mjs";
 import { say } from "../../cli/console.mjs";
 import { checkResources } from "../../stack/resources.mjs";
 import { startSoakApps } from "./apps.mjs";
+import { startStore } from "./store.mjs";
 import { applyFault } from "./inject.mjs";
 import { judge } from "./checker.mjs";
 import { MemorySampler } from "./memory.mjs";
@@ -41,13 +39,13 @@ export function recoveryBound(policy) {
 
 /**
  * Reads every order each app has reported saved, as Redis stores it; undefined when Redis does not answer in time.
- * @param {import("../../stack/redis.mjs").LocalRedis} redis
+ * @param {import("./store.mjs").SoakStore} store
  * @param {import("./apps.mjs").SoakApp[]} apps
  * @param {number} at @param {string} label
  * @returns {Promise<StoreCheck | undefined>}
  */
-async function readStore(redis, apps, at, label) {
-  const client = await redis.client().catch(() => undefined);
+async function readStore(store, apps, at, label) {
+  const client = await store.connect().catch(() => undefined);
   if (!client) return undefined;
   const timer = setTimeout(() => client.disconnect().catch(() => undefined), 20_000); // Redis frozen mid-read
   try {
@@ -78,30 +76,20 @@ async function readStore(redis, apps, at, label) {
  * @param {object} o
  * @param {import("./schedule.mjs").Schedule} o.schedule
  * @param {readonly import("./apps.mjs").SoakStyle[]} o.styles
- * @param {((storePort: number) => Promise<{ port: number, fault: (kind: string) => Promise<() => Promise<void>> }>) | undefined} [o.proxy]
+ * @param {import("./store.mjs").ProxyStarter} [o.proxy]
  *   puts the fault proxy in front of Redis; undefined: daprd talks to Redis directly (no network faults)
+ * @param {"local" | "sentinel"} [o.redisMode]
+ * @param {import("../../stack/sentinel-config.mjs").Durability} [o.durability]
  */
-export async function runSoak({ schedule, styles, proxy }) {
+export async function runSoak({ schedule, styles, proxy, redisMode = "local", durability = "async" }) {
   const { policy } = checkResources();
   const { boundS, parts } = recoveryBound(policy);
   const t0 = Date.now();
   const now = () => (Date.now() - t0) / 1000;
 
-  const redis = await startRedis();
-  onCleanup(async () => {
-    try {
-      redis.resume(); // a frozen Redis ignores SIGTERM until it runs again
-    } catch {
-      /* not running */
-    }
-    await redis.stop().catch(() => undefined);
-    fs.rmSync(redis.dir, { recursive: true, force: true });
-  });
-  say("soak", `Redis ${redis.describe()}`);
-  const net = proxy ? await proxy(redis.port) : undefined;
-  if (net) say("soak", `daprd reaches Redis through the fault proxy on 127.0.0.1:${net.port}`);
-
-  const apps = await startSoakApps({ styles, storePort: net?.port ?? redis.port, now });
+  const store = await startStore({ mode: redisMode, durability, proxy });
+  say("soak", `Redis: ${store.describe}`);
+  const apps = await startSoakApps({ styles, metadata: store.metadata, now });
   for (const app of apps) say("soak", `${app.appId}: ${app.label}, daprd pid ${app.daprd.pid}`);
   for (const app of apps) {
     for (let i = 0; app.saves.length === 0; i++) {
@@ -117,7 +105,7 @@ export async function runSoak({ schedule, styles, proxy }) {
   /** @type {Set<string>} */
   const active = new Set();
   const busyLanes = new Set();
-  const targets = { redis, apps, now, network: net?.fault };
+  const targets = { ...store.targets, apps, now };
   const untilS = async (/** @type {number} */ s) => {
     const ms = (baseS + s - now()) * 1000;
     if (ms > 0) await sleep(ms);
@@ -167,7 +155,7 @@ export async function runSoak({ schedule, styles, proxy }) {
         { name: `${a.appId} app`, pid: a.stack.sidecar.app.pid },
         { name: `${a.appId} daprd`, pid: a.daprd.pid },
       ]),
-      { name: "redis-server", pid: redis.pid() },
+      ...store.procs(),
     ]);
   const sampler = (async () => {
     while (!finished) {
@@ -179,10 +167,10 @@ export async function runSoak({ schedule, styles, proxy }) {
   const checkpoints = (async () => {
     for (let next = checkpointS; !finished; await sleep(1_000)) {
       if (now() - baseS < next || busyLanes.has("redis")) continue;
-      const c = await readStore(redis, apps, now(), "checkpoint");
+      const c = await readStore(store, apps, now(), "checkpoint");
       if (c) checks.push(c);
       load.push({ at: now(), load: os.loadavg() });
-      next += checkpointS;
+      next = now() - baseS + checkpointS; // after a busy stretch, not one read after another to catch up
       const counts = apps.map((a) => `${a.appId} ${a.saves.length}`).join(", ");
       say("soak", `checkpoint ${c ? "read" : "skipped (Redis did not answer)"}: ${counts}`);
     }
@@ -201,7 +189,7 @@ export async function runSoak({ schedule, styles, proxy }) {
   sampleAll();
   say("soak", "stopping the apps (SIGTERM), then reading Redis a last time");
   await Promise.all(apps.map((a) => a.stop()));
-  const final = await readStore(redis, apps, now(), "final");
+  const final = await readStore(store, apps, now(), "final");
   if (!final) throw new ToolError("Redis did not answer the final read: the soak cannot say what it holds.");
   checks.push(final);
   load.push({ at: now(), load: os.loadavg() });
@@ -215,7 +203,9 @@ export async function runSoak({ schedule, styles, proxy }) {
     boundS,
     boundParts: parts,
     policy,
-    network: Boolean(net),
+    network: store.network,
+    redis: redisMode,
+    durability: redisMode === "sentinel" ? durability : undefined,
     schedule: schedule.faults,
     faults: done.sort((a, b) => a.n - b.n),
     apps: apps.map((a) => ({
@@ -252,9 +242,10 @@ export function countsOverTime(saves, endS) {
   let next = 0;
   saves.forEach((s, i) => {
     const prev = saves[i - 1];
-    // After a stall, a point at the old count first: the line stays flat through the stall.
-    if (prev && s.at - prev.at > 2) out.push([r(s.at), i]);
-    if (s.at >= next || (prev && s.at - prev.at > 2)) {
+    // Around a stall, the last save before it and the first after it exactly: the line is flat between them.
+    const stalled = prev !== undefined && s.at - prev.at > 2;
+    if (stalled && out.at(-1)?.[0] !== r(prev.at)) out.push([r(prev.at), i]);
+    if (s.at >= next || stalled) {
       out.push([r(s.at), i + 1]);
       next = s.at + 1;
     }

@@ -2,7 +2,7 @@
 // The soak's own logic: the seeded schedule and the checker, fed in-memory
 // fakes of what a run collects (no daprd, no Redis here: tools/e2e/soak.int.spec.mjs has those).
 import { describe, expect, it } from "vitest";
-import { LANES, faultWindow, makeSchedule, parseDuration, prng } from "./schedule.mjs";
+import { LANES, SENTINEL_KINDS, faultWindow, makeSchedule, parseDuration, prng } from "./schedule.mjs";
 import { clusters, faultsAt, judge, worstByKind } from "./checker.mjs";
 
 const ALL_KINDS = Object.values(LANES).flat();
@@ -57,6 +57,11 @@ describe("makeSchedule", () => {
       }
     }
     expect(crossLane).toBeGreaterThan(0);
+  });
+
+  it("with --redis sentinel's lanes: failovers and daprd kills, each at least once, nothing else", () => {
+    const s = makeSchedule({ seed: 3, durationS: 180, lanes: { redis: SENTINEL_KINDS, daprd: LANES.daprd } });
+    expect([...new Set(s.faults.map((f) => f.kind))].sort()).toEqual(["daprd-kill", "failover"]);
   });
 
   it("gives every daprd-kill a target from the apps, and a long run many faults", () => {
@@ -130,6 +135,7 @@ describe("judge (checker) on fake runs", () => {
     expect(v.clusters[0]?.recoveryS.a).toBeCloseTo(0.5);
     expect(v.worst["redis-sigkill"]?.count).toBe(1);
     expect(v.worst.slow?.worstS).toBeCloseTo(0.5);
+    expect(v.worst.slow?.stallS).toBeCloseTo(0.5);
   });
 
   it("fails on a gap, naming the order, the app and the faults active then", async () => {
@@ -179,6 +185,7 @@ describe("judge (checker) on fake runs", () => {
       ["b", "stall"],
     ]);
     expect(v.worst.cut?.worstS).toBeNull();
+    expect(v.worst.cut?.stallS).toBeCloseTo(80 - 12); // b saved order 23 at 12 s, then nothing until 80 s
   });
 
   it("fails a daprd restart that never became ready, passes one that did and was followed by a save", async () => {
@@ -205,10 +212,13 @@ describe("checker helpers", () => {
   });
   it("worstByKind counts each fault and keeps the worst app", () => {
     const w = worstByKind([
-      { startS: 0, endS: 1, faults: [], kinds: ["a", "a"], recoveryS: { x: 1, y: 3 } },
-      { startS: 5, endS: 6, faults: [], kinds: ["a", "b"], recoveryS: { x: 2, y: 1 } },
+      { startS: 0, endS: 1, faults: [], kinds: ["a", "a"], recoveryS: { x: 1, y: 3 }, stallS: { x: 9, y: 4 } },
+      { startS: 5, endS: 6, faults: [], kinds: ["a", "b"], recoveryS: { x: 2, y: 1 }, stallS: { x: 2, y: 7 } },
     ]);
-    expect(w).toEqual({ a: { count: 3, worstS: 3, app: "y" }, b: { count: 1, worstS: 2, app: "x" } });
+    expect(w).toEqual({
+      a: { count: 3, worstS: 3, app: "y", stallS: 9, stallApp: "x" },
+      b: { count: 1, worstS: 2, app: "x", stallS: 7, stallApp: "y" },
+    });
   });
 });
 
@@ -237,16 +247,62 @@ describe("memory summary", () => {
 });
 
 describe("countsOverTime", () => {
-  it("keeps a stall flat: the count before the stall is repeated where saving resumes", async () => {
+  it("keeps a stall flat and exact: the last save before it and the first after it", async () => {
     const { countsOverTime } = await import("./run.mjs");
-    const saves = [1, 1.5, 2, 12, 12.5].map((at) => ({ at }));
+    const saves = [1, 1.5, 2, 2.5, 12, 12.5].map((at) => ({ at }));
     expect(countsOverTime(saves, 13)).toEqual([
       [0, 0],
       [1, 1],
       [2, 3],
-      [12, 3],
-      [12, 4],
-      [13, 5],
+      [2.5, 4],
+      [12, 5],
+      [13, 6],
     ]);
+  });
+});
+
+describe("parseSoakArgs", () => {
+  it("takes the flags, and refuses bad ones with a usage error (exit 2) naming them", async () => {
+    const { parseSoakArgs } = await import("./index.mjs");
+    const ok = parseSoakArgs([
+      "--duration",
+      "1h",
+      "--seed",
+      "42",
+      "--variants",
+      "http,grpc",
+      "--redis",
+      "sentinel",
+      "--durability",
+      "safe",
+    ]);
+    expect(ok).toMatchObject({
+      durationS: 3600,
+      seed: 42,
+      styles: ["http", "grpc"],
+      redis: "sentinel",
+      durability: "safe",
+    });
+    expect(parseSoakArgs([]).durationS).toBe(600);
+    /** @type {[string[], RegExp][]} */
+    const bad = [
+      [["--duration", "soon"], /--duration "soon" is not a duration/],
+      [["--duration", "30s"], /too short/],
+      [["--seed=-1"], /--seed must be a whole number/],
+      [["--seed", "1.5"], /--seed must be a whole number/],
+      [["--variants", "sdk,java"], /Unknown variant "java"/],
+      [["--durability", "safe"], /--durability applies to --redis sentinel only/],
+      [["--redis", "docker"], /Unknown --redis "docker"/],
+    ];
+    for (const [args, msg] of bad) {
+      let err;
+      try {
+        parseSoakArgs(args);
+      } catch (e) {
+        err = /** @type {any} */ (e);
+      }
+      expect(err?.message, args.join(" ")).toMatch(msg);
+      expect(err?.exitCode, args.join(" ")).toBe(2);
+    }
   });
 });

@@ -1,5 +1,5 @@
 // @ts-check
-// Pure text in and out for the failover demo: the redis.conf and
+// Pure text in and out for a Sentinel cluster (the failover demo, the soak): the redis.conf and
 // sentinel.conf it writes, the state store metadata daprd gets, and the
 // parsers for what Redis and Sentinel answer. No processes here, so the
 // unit tests cover all of it.

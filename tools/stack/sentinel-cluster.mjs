@@ -2,7 +2,8 @@
 // A Redis primary, its replicas and three Sentinels on loopback, each a
 // redis-server child of this process (Sentinel is `redis-server --sentinel`
 // with its own config file), with configs and data in a per-run folder under
-// STATE_DIR that goes away with the cluster. Nothing here touches 6379 or
+// STATE_DIR that goes away with the cluster. Used by the failover demo and
+// the soak's --redis sentinel. Nothing here touches 6379 or
 // the system's redis-sentinel service.
 import fs from "node:fs";
 import path from "node:path";
@@ -11,10 +12,10 @@ import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { which } from "zx";
 import { createClient } from "redis";
-import { STATE_DIR } from "../../stack/paths.mjs";
-import { ToolError } from "../../cli/errors.mjs";
-import { freePort, waitForPort } from "../../stack/net.mjs";
-import { onCleanup } from "../../cli/cleanup.mjs";
+import { STATE_DIR } from "./paths.mjs";
+import { ToolError } from "../cli/errors.mjs";
+import { freePort, waitForPort } from "./net.mjs";
+import { onCleanup } from "../cli/cleanup.mjs";
 import {
   MASTER_NAME,
   SENTINEL_TIMING,
@@ -26,10 +27,10 @@ import {
   renderRedisConf,
   renderSentinelConf,
   replicasOf,
-} from "./config.mjs";
+} from "./sentinel-config.mjs";
 
-/** @typedef {import("./config.mjs").Durability} Durability */
-/** @typedef {import("./config.mjs").SentinelEvent} SentinelEvent */
+/** @typedef {import("./sentinel-config.mjs").Durability} Durability */
+/** @typedef {import("./sentinel-config.mjs").SentinelEvent} SentinelEvent */
 
 /**
  * @typedef {object} Proc
