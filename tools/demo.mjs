@@ -4,6 +4,7 @@
 //   npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local] [--outage <s>] [--json] [-- <app command>]
 //   npx zx tools/demo.mjs compare [--quick] [--json] [--variants sdk,http,grpc]
 //   npx zx tools/demo.mjs failover [--variant sdk|http|grpc|all] [--rounds N] [--json] [--durability async|safe] [--latency]
+//   npx zx tools/demo.mjs lab [--policies a,b] [--policy FILE] [--faults a,b] [--fault-s S] [--quick] [--reload] [--json]
 //   npx zx tools/demo.mjs soak [--duration 1h] [--seed N] [--variants sdk,sdk-grpc,http,grpc] [--json]
 import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
 import { ensureBuilt } from "./stack/prerequisites.mjs";
@@ -16,6 +17,7 @@ const COMMANDS = {
   walkthrough: async (args) => (await import("./demos/walkthrough/index.mjs")).runWalkthrough(args),
   compare: async (args) => (await import("./demos/compare/index.mjs")).runCompare(args),
   failover: async (args) => (await import("./demos/failover/index.mjs")).runFailover(args),
+  lab: async (args) => (await import("./demos/lab/index.mjs")).runLab(args),
   soak: async (args) => (await import("./demos/soak/index.mjs")).runSoakCommand(args),
 };
 
@@ -24,6 +26,7 @@ const ABOUT = {
   walkthrough: 'the Dapr quickstart "Resiliency: State Management", checked step by step (npm start)',
   compare: "the three client styles side by side: latency, start-up, memory, the outage (npm run compare)",
   failover: "Redis failing over under Sentinel while the app saves orders",
+  lab: "each resiliency policy under each way a state store fails (a real fault proxy): reports/lab.{md,svg,json}",
   soak: "four client styles at once under an hour of random, overlapping faults; nothing may be lost",
 };
 

@@ -51,6 +51,14 @@ await main(async () => {
         : `  ✔ ${o.overlay}: ${o.documents.length} documents valid (${kinds})\n`,
     );
   }
+  heading("The lab's policies (policies/)");
+  for (const p of result.policies) {
+    write(
+      p.problems.length
+        ? `  ✖ ${p.file}:\n${p.problems.map((x) => `      ${x.where}: ${x.problem}\n`).join("")}`
+        : `  ✔ ${p.file}: ${p.documents.join(", ")} valid\n`,
+    );
+  }
   heading("Dockerfiles");
   for (const d of result.dockerfiles) {
     write(

@@ -100,6 +100,17 @@ describe("the repo's deployment", () => {
     ]);
   });
 
+  it("the lab's policies/ are checked too, each a valid Resiliency (or Component) against Dapr's CRD schemas", async () => {
+    const r = await checkDeploy({ dockerfiles: [], prepared });
+    expect(r.policies.flatMap((p) => p.problems)).toEqual([]);
+    expect(r.policies.map((p) => `${p.file}: ${p.documents.join(", ")}`)).toEqual([
+      "policies/exponential/resiliency.yaml: Resiliency myresiliency",
+      "policies/fail-fast/resiliency.yaml: Resiliency myresiliency",
+      "policies/no-store-retries/statestore.yaml: Component statestore",
+      "policies/seed-timeout/resiliency.yaml: Resiliency myresiliency",
+    ]);
+  });
+
   it("installed its tools at the pinned versions under STATE_DIR", () => {
     expect(fs.existsSync(path.join(TOOLS_BIN, `kustomize-${VERSIONS.kustomize}`))).toBe(true);
     expect(fs.existsSync(path.join(TOOLS_BIN, `kubeconform-${VERSIONS.kubeconform}`))).toBe(true);

@@ -221,6 +221,13 @@ export function parseFaultList(list, allowed = FAULT_NAMES) {
  */
 
 /**
+ * How long one failed attempt spends in daprd's Redis client before daprd sees the failure, as
+ * measured here (docs/timeline.md): a refused or reset connection about 3.2 s (go-redis's own 3
+ * retries); a call that gets no answer, its read timeout and those retries (the lab's `none × hang`).
+ */
+export const CLIENT_ATTEMPT_MS = { fail: 3_200, hang: 12_000 };
+
+/**
  * What a run should show under `f` with `policy` (the resources' meaning, from resources.mjs),
  * so a verdict follows the fault: a `slow` fault under 1 s does not fail calls, so it
  * must not demand an open breaker.
@@ -232,30 +239,36 @@ export function parseFaultList(list, allowed = FAULT_NAMES) {
 export function expectations(f, policy, faultMs) {
   const timeout = policy?.timeoutMs;
   const slowOverTimeout = f.calls === "slow" && timeout !== undefined && (f.latencyMs ?? 0) > timeout;
-  const callsFail = f.calls === "fail" || f.calls === "switch" || slowOverTimeout || (f.calls === "hang" && !!timeout);
-  // Failures needed to trip the breaker, at one per retry interval (or per timeout, if longer).
-  const perFailureMs = Math.max(policy?.retryEveryMs ?? 0, f.calls === "hang" || slowOverTimeout ? (timeout ?? 0) : 0);
-  const tripMs = policy?.tripAfter !== undefined ? policy.tripAfter * perFailureMs : Infinity;
+  // A call that gets no answer fails too: by the policy's timeout, else by the client's read timeout.
+  const callsFail = f.calls === "fail" || f.calls === "switch" || f.calls === "hang" || slowOverTimeout;
+  const attemptMs =
+    f.calls === "hang" || slowOverTimeout
+      ? Math.min(timeout ?? Infinity, CLIENT_ATTEMPT_MS.hang)
+      : CLIENT_ATTEMPT_MS.fail;
+  // The breaker's trip count of failures in a row: the first attempt, then one per retry interval plus attempt.
+  const trip = policy?.tripAfter;
+  const tripMs = trip === undefined ? Infinity : attemptMs + (trip - 1) * ((policy?.retryEveryMs ?? 0) + attemptMs);
   /** @type {boolean | undefined} */
   let breakerOpens = false;
   if (policy?.breaker && (f.calls === "some" || f.calls === "switch"))
     breakerOpens = undefined; // which calls fail decides
   else if (policy?.breaker && callsFail)
-    breakerOpens = tripMs < faultMs * 0.8 ? true : tripMs > faultMs ? false : undefined;
+    breakerOpens = tripMs + 5_000 < faultMs ? true : tripMs > faultMs ? false : undefined;
   const appStalls = f.calls === "fail" || f.calls === "hang" || slowOverTimeout;
+  const ms = (/** @type {number} */ x) => `${Math.round(x / 100) / 10} s`;
   const why =
     f.calls === "slow" && !slowOverTimeout
       ? `replies ${f.latencyMs} ms late${timeout ? `, under the ${timeout} ms timeout` : " and no timeout"}: calls succeed, nothing to retry, no breaker`
-      : f.calls === "hang" && !timeout
-        ? "no timeout policy: each call waits for the client's own read timeout before it can fail"
-        : f.calls === "some"
-          ? "a share of calls fail: whether the breaker opens depends on how many fail in a row"
-          : `calls fail${timeout && f.calls !== "fail" ? ` (by the ${timeout} ms timeout)` : ""}; ${
-              breakerOpens === true
-                ? `${policy?.tripAfter} failures open the breaker within the fault`
+      : f.calls === "some"
+        ? "a share of calls fail: whether daprd retries and the breaker opens depends on how many fail in a row"
+        : `calls fail${f.calls === "hang" || slowOverTimeout ? (timeout ? ` by the ${timeout} ms timeout` : " only by the client's read timeout (no timeout policy)") : ""}; ${
+            !policy?.breaker
+              ? "no breaker"
+              : breakerOpens === true
+                ? `${trip} failures in a row (about ${ms(tripMs)}) open the breaker within the ${ms(faultMs)} fault`
                 : breakerOpens === false
-                  ? "too few failures in the fault to open the breaker"
-                  : "the breaker may open near the fault's end"
-            }`;
+                  ? `${trip} failures in a row take about ${ms(tripMs)}: longer than the ${ms(faultMs)} fault, so the breaker stays closed`
+                  : `${trip} failures in a row take about ${ms(tripMs)}, close to the fault's ${ms(faultMs)}: the breaker may open or not`
+          }`;
   return { callsFail, breakerOpens, appStalls, why };
 }

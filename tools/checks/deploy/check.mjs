@@ -19,11 +19,28 @@ import { run, tail } from "../../cli/run.mjs";
 /** @typedef {{ where: string, problem: string }} Problem */
 /** @typedef {{ overlay: string, documents: string[], problems: Problem[] }} OverlayResult */
 /** @typedef {{ file: string, problems: Problem[] }} DockerfileResult */
-/** @typedef {{ overlays: OverlayResult[], dockerfiles: DockerfileResult[], problems: number }} CheckResult */
+/** @typedef {{ file: string, documents: string[], problems: Problem[] }} PolicyFileResult */
+/** @typedef {{ overlays: OverlayResult[], dockerfiles: DockerfileResult[], policies: PolicyFileResult[], problems: number }} CheckResult */
 /** @typedef {{ kubeconform: string, locations: string[], daprKinds: string[] }} Validator */
 
 export const DEPLOY_DIR = path.join(ROOT, "deploy", "kubernetes");
 export const DOCKERFILES = Object.values(VARIANTS).map((v) => path.join(ROOT, "apps", v.project, "Dockerfile"));
+export const POLICIES_DIR = path.join(ROOT, "policies");
+
+/** The lab's policy files (policies/<name>/*.yaml): Dapr resources, validated like the manifests. */
+export function policyFiles(dir = POLICIES_DIR) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(dir, d.name))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => path.join(dir, d.name, f)),
+    )
+    .sort();
+}
 
 const rel = (/** @type {string} */ p) => {
   const r = path.relative(ROOT, p);
@@ -144,10 +161,15 @@ export async function lintDockerfiles(hadolint, files) {
 }
 
 /**
- * @param {{ dir?: string, dockerfiles?: string[], prepared?: Awaited<ReturnType<typeof prepare>> }} [opts]
+ * @param {{ dir?: string, dockerfiles?: string[], policies?: string[], prepared?: Awaited<ReturnType<typeof prepare>> }} [opts]
  * @returns {Promise<CheckResult>}
  */
-export async function checkDeploy({ dir = DEPLOY_DIR, dockerfiles = DOCKERFILES, prepared } = {}) {
+export async function checkDeploy({
+  dir = DEPLOY_DIR,
+  dockerfiles = DOCKERFILES,
+  policies = policyFiles(),
+  prepared,
+} = {}) {
   const overlayDirs = findOverlays(dir);
   const { tools, validator } = prepared ?? (await prepare());
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-check-"));
@@ -183,8 +205,16 @@ export async function checkDeploy({ dir = DEPLOY_DIR, dockerfiles = DOCKERFILES,
       }
     }
     const docker = dockerfiles.length ? await lintDockerfiles(tools.hadolint, dockerfiles) : [];
-    const problems = [...overlays, ...docker].reduce((n, x) => n + x.problems.length, 0);
-    return { overlays, dockerfiles: docker, problems };
+    const checkedPolicies = policies.length ? await validate(validator, policies) : new Map();
+    /** @type {PolicyFileResult[]} */
+    const policyResults = policies.map((file) => {
+      const v = checkedPolicies.get(file);
+      const problems = v?.problems ?? [];
+      if (!v?.documents.length) problems.push({ where: "file", problem: "no documents" });
+      return { file: rel(file), documents: v?.documents ?? [], problems };
+    });
+    const problems = [...overlays, ...docker, ...policyResults].reduce((n, x) => n + x.problems.length, 0);
+    return { overlays, dockerfiles: docker, policies: policyResults, problems };
   } finally {
     stop();
     removeTmp();

@@ -5,9 +5,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../../cli/errors.mjs";
 import { RESOURCES, VARIANTS } from "../../stack/paths.mjs";
+import { FAULT_NAMES, parseFaultList } from "../../stack/faults.mjs";
+
+/** The faults --fault takes. */
+export const WALK_FAULTS = FAULT_NAMES.filter((f) => f !== "failover");
 
 export const USAGE = `Usage: npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local]
-                                       [--outage <seconds>] [--resources <dir>] [--verbose] [--json]
+                                       [--outage <seconds>] [--resources <dir>] [--fault <name>] [--verbose] [--json]
                                        [-- <any app command>]`;
 
 /**
@@ -17,6 +21,7 @@ export const USAGE = `Usage: npx zx tools/demo.mjs walkthrough [--variant sdk|ht
  * @property {string} redis           auto, docker or local
  * @property {number | undefined} outageMs
  * @property {string} resourcesDir    the resources folder daprd loads and the policy is read from
+ * @property {import("../../stack/faults.mjs").Fault | undefined} fault  --fault: instead of stopping Redis
  * @property {boolean} verbose
  * @property {boolean} json
  * @property {boolean} help
@@ -39,6 +44,7 @@ export function parseWalkthroughArgs(argv) {
         redis: { type: "string", default: "auto" },
         outage: { type: "string" },
         resources: { type: "string" },
+        fault: { type: "string" },
         verbose: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -77,7 +83,12 @@ export function parseWalkthroughArgs(argv) {
       `Pass a folder holding statestore.yaml and resiliency.yaml (a copy of resources/).\n${USAGE}`,
     );
   }
+  // failover needs the Sentinel cluster of `demo.mjs failover`, which the walkthrough does not run.
+  const faults = values.fault === undefined ? [] : parseFaultList(values.fault, WALK_FAULTS);
+  if (faults.length > 1) throw new UsageError(`--fault takes one fault, got "${values.fault}".`, USAGE);
+  const fault = faults[0];
   return {
+    fault,
     variants: command ? ["custom"] : variants,
     command,
     redis,

@@ -11,6 +11,8 @@ import { sendHumanOutputTo } from "../../cli/console.mjs";
 import { VARIANTS } from "../../stack/paths.mjs";
 import { USAGE, parseWalkthroughArgs } from "./args.mjs";
 import { walkOne } from "./walk.mjs";
+import { DEFAULT_HOLD_MS, startFaultProxy } from "./fault-steps.mjs";
+import { onCleanup } from "../../cli/cleanup.mjs";
 import { notMet, printSummary } from "./report.mjs";
 
 export { USAGE, parseWalkthroughArgs };
@@ -40,6 +42,14 @@ export async function runWalkthrough(argv) {
       `${opts.resourcesDir}: its resiliency file has no outbound policy for the statestore component: nothing to walk through.`,
       "Restore resources/resiliency.yaml (see the README).",
     );
+  // --fault: daprd reaches Redis through a fault proxy (stop acts on Redis itself, as the seed does).
+  const proxied =
+    opts.fault && opts.fault.via === "proxy" ? await startFaultProxy(redis, opts.resourcesDir) : undefined;
+  if (proxied) onCleanup(() => proxied.stop());
+  const fault =
+    opts.fault && opts.fault.name !== "stop"
+      ? { fault: opts.fault, target: { proxy: proxied?.proxy, redis }, holdMs: opts.outageMs ?? DEFAULT_HOLD_MS }
+      : undefined;
   /** @type {Record<string, { main: string, project: string }>} */
   const variants = VARIANTS;
   /** @type {WalkResult[]} */
@@ -55,13 +65,15 @@ export async function runWalkthrough(argv) {
       redis,
       policy,
       store: "statestore",
-      resourcesDir: opts.resourcesDir,
+      resourcesDir: proxied?.resourcesDir ?? opts.resourcesDir,
       outageMs: opts.outageMs,
+      fault,
       verbose: opts.verbose,
     });
     result.seconds = (Date.now() - started) / 1000;
     results.push(result);
   }
+  await proxied?.stop();
   if (results.length > 1) printSummary(results);
   const ok = results.every((r) => r.ok);
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok, results }, null, 2)}\n`);

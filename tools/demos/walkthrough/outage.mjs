@@ -26,7 +26,8 @@ const daprdSays = (w, kind, from, to) => (/** @type {RecordedEvent} */ e) => {
 
 // In 1.18.2 the dapr_resiliency_cb_state gauge stays at "closed" throughout (seen on every run
 // here); the activations counter is what records the breaker opening.
-const OPENED_METRIC = /dapr_resiliency_activations_total\{[^}]*policy="circuitbreaker"[^}]*status="open"[^}]*\} [1-9]/;
+export const OPENED_METRIC =
+  /dapr_resiliency_activations_total\{[^}]*policy="circuitbreaker"[^}]*status="open"[^}]*\} [1-9]/;
 
 /**
  * Steps 3 and 4.

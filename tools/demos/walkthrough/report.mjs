@@ -26,11 +26,13 @@ export function formatVerdict(r) {
   const t = r.timeline;
   const o = r.orders;
   const deleted = o.deleted ? `; ${o.deleted} deleted by the app (it said so; not lost)` : "";
+  const on = t.fault ? `fault ${t.fault} on` : "Redis down";
+  const off = t.fault ? `fault cleared` : "Redis up";
   return [
     ...rows,
     "",
-    `  Outage timeline: Redis down ${fmt(t.redisDown)} → first retry ${fmt(t.firstRetry)} → breaker open ${fmt(t.breakerOpen)} → half-open ${fmt(t.halfOpen)} → open again ${fmt(t.reopen)}`,
-    `                   Redis up ${fmt(t.redisUp)} → recovered ${fmt(t.recovered)} → next order ${fmt(t.nextOrder)}`,
+    `  Outage timeline: ${on} ${fmt(t.redisDown)} → first retry ${fmt(t.firstRetry)} → breaker open ${fmt(t.breakerOpen)} → half-open ${fmt(t.halfOpen)} → open again ${fmt(t.reopen)}`,
+    `                   ${off} ${fmt(t.redisUp)} → recovered ${fmt(t.recovered)} → next order ${fmt(t.nextOrder)}`,
     `  Orders: ${o.before} saved before the outage, ${o.during} during, ${o.after} after${o.first === undefined ? "" : ` (ids ${o.first}..${o.last})`}${deleted}; lost ${o.lost}, repeated ${o.repeated}, skipped ${o.skipped}`,
   ].join("\n");
 }

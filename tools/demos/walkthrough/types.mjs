@@ -17,6 +17,7 @@
 /**
  * The outage, seconds since the tool started; a step not seen stays undefined.
  * @typedef {object} Timeline
+ * @property {string} [fault]        --fault: its name (redisDown/redisUp: when it was applied/cleared)
  * @property {number} [redisDown]
  * @property {number} [firstRetry]
  * @property {number} [breakerOpen]

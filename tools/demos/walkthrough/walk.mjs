@@ -13,6 +13,7 @@ import { withRedisClient } from "../../stack/redis.mjs";
 import { resiliencyLines } from "../../stack/daprd-log.mjs";
 import { Verdict } from "./verdict.mjs";
 import { stopRedisAndWatch, startRedisAndWatch } from "./outage.mjs";
+import { applyFaultAndWatch, clearFaultAndWatch } from "./fault-steps.mjs";
 import { stopApp, judge } from "./judge.mjs";
 import { exitText, whileAppRuns } from "./app-exit.mjs";
 
@@ -34,7 +35,16 @@ import { exitText, whileAppRuns } from "./app-exit.mjs";
  * @property {string} store          the state store component, e.g. statestore
  * @property {string} resourcesDir   what daprd loads (--resources-path)
  * @property {number} [outageMs]     keep Redis down at least this long
+ * @property {FaultRun} [fault]      --fault: this fault instead of stopping Redis
  * @property {boolean} verbose
+ */
+
+/**
+ * A fault of stack/faults.mjs to walk through instead of the seed's stop.
+ * @typedef {object} FaultRun
+ * @property {import("../../stack/faults.mjs").Fault} fault
+ * @property {import("../../stack/faults.mjs").FaultTarget} target  the proxy in front of Redis, and Redis
+ * @property {number} holdMs how long it is held
  */
 
 /**
@@ -57,6 +67,7 @@ import { exitText, whileAppRuns } from "./app-exit.mjs";
  * @property {number | undefined} metricsOpen  when the metrics first counted the breaker opening
  * @property {Promise<void> | undefined} sampling
  * @property {Promise<void>} ended   settles 1 s after the app ends (daprd's last lines get through)
+ * @property {import("../../stack/faults.mjs").Expectations} [expect] --fault: what the fault and policy should show
  */
 
 const APP_ID = "order-processor";
@@ -69,7 +80,7 @@ const shortPath = (dir) => (dir.startsWith(`${ROOT}/`) ? path.relative(ROOT, dir
  * @param {WalkOptions} o
  * @returns {Promise<WalkResult>}
  */
-export async function walkOne({ label, command, redis, policy, store, resourcesDir, outageMs, verbose }) {
+export async function walkOne({ label, command, redis, policy, store, resourcesDir, outageMs, fault, verbose }) {
   const retryEveryMs = policy.retryEveryMs ?? 5_000;
   const rec = new Recorder({
     t0: Date.now() - secondsSinceStart() * 1000,
@@ -133,11 +144,17 @@ export async function walkOne({ label, command, redis, policy, store, resourcesD
     );
     if (await ordersFlow(w)) {
       w.outageRan = true;
-      await stopRedisAndWatch(w);
-      await startRedisAndWatch(w);
+      if (fault) {
+        await applyFaultAndWatch(w, fault);
+        await clearFaultAndWatch(w, fault);
+      } else {
+        await stopRedisAndWatch(w);
+        await startRedisAndWatch(w);
+      }
     }
     stop = await stopApp(w);
   } finally {
+    if (fault) await fault.fault.clear(fault.target).catch(() => undefined);
     await sidecar.stop();
     await w.restoreRedis?.(); // leave Redis running, as we found it (a signal does the same: cli/cleanup.mjs)
   }
