@@ -78,3 +78,31 @@ export function classify(e, lines) {
   if (r) return { kind: "recovered", attempts: r[1] === undefined ? undefined : Number(r[1]) };
   return undefined;
 }
+
+/**
+ * How daprd 1.18 says that its start failed, whatever its health endpoint answers afterwards
+ * (pkg/runtime/processor/components.go, pkg/resiliency/resiliency.go):
+ * - a component it could not initialise: it goes on to start its servers and report ready for a
+ *   moment, then exits (the processor's error ends the runtime only then);
+ * - a resiliency file or policy it could not read: it logs the error and runs on without that
+ *   policy, no retries, no breaker, as if the file were not there.
+ * @type {{ re: RegExp, what: "component" | "resiliency" }[]}
+ */
+const START_FAILURES = [
+  { re: /^Failed to init component /, what: "component" },
+  { re: /^Error processing component, daprd will exit gracefully/, what: "component" },
+  { re: /^Could not read resiliency policy /, what: "resiliency" },
+  { re: /^Could not (?:read|parse) resiliency file /, what: "resiliency" },
+  { re: /^Could not determine resource type/, what: "resiliency" }, // only the resiliency loader says this
+  { re: /^Failed to read resiliency files from path /, what: "resiliency" },
+];
+
+/**
+ * Whether one of daprd's lines means its start failed, and what failed.
+ * @param {{ level?: string, msg?: string }} e a parsed daprd line
+ * @returns {"component" | "resiliency" | undefined}
+ */
+export function startFailure(e) {
+  if (!e.msg || !["error", "warning", "fatal"].includes(e.level ?? "")) return undefined;
+  return START_FAILURES.find((f) => f.re.test(e.msg ?? ""))?.what;
+}

@@ -4,7 +4,7 @@
 // started again; instance= is the machine's name); the seed's older wording is
 // copied from /work/shared/seed/resiliency-state-management-quickstart.md.
 import { describe, expect, it } from "vitest";
-import { classify, parseDaprdLine, resiliencyLines } from "./daprd-log.mjs";
+import { classify, parseDaprdLine, resiliencyLines, startFailure } from "./daprd-log.mjs";
 
 const DAPRD_1_18_2 = {
   retry:
@@ -98,5 +98,23 @@ describe("classify", () => {
   });
   it("names the breaker after the policy and the component by default", () => {
     expect(classify(daprdEvent(DAPRD_1_18_2.halfOpenToOpen), resiliencyLines())).toMatchObject({ kind: "transition" });
+  });
+});
+
+describe("startFailure: daprd's lines that make a start a failed one", () => {
+  it.each([
+    ["error", "Failed to init component statestore (state.redis/v1): … NOAUTH Authentication required.", "component"],
+    [
+      "warning",
+      "Error processing component, daprd will exit gracefully: process component statestore error: …",
+      "component",
+    ],
+    ["error", "Could not read resiliency policy myresiliency: error decoding 'trip': invalid Expr …", "resiliency"],
+    ["error", "Could not parse resiliency file resiliency.yaml: error unmarshaling JSON: …", "resiliency"],
+    ["info", "Loading Resiliency configuration: myresiliency", undefined],
+    ["info", "Could not read resiliency policy x: an info line is not daprd's error", undefined],
+    ["error", "Failed to connect to scheduler host: …", undefined],
+  ])("%s %s → %s", (level, msg, what) => {
+    expect(startFailure({ level, msg })).toBe(what);
   });
 });

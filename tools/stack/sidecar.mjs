@@ -14,7 +14,7 @@ import { ToolError } from "../cli/errors.mjs";
 import { freePort, isPortOpen } from "./net.mjs";
 import { onCleanup } from "../cli/cleanup.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT } from "./control-plane.mjs";
-import { parseDaprdLine } from "./daprd-log.mjs";
+import { parseDaprdLine, startFailure } from "./daprd-log.mjs";
 
 /**
  * One line either process printed. daprd's lines carry the parsed logfmt fields
@@ -76,6 +76,36 @@ export async function endProcess(child, graceMs = 5_000) {
   if (await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)])) return;
   kill("SIGKILL");
   await exited;
+}
+
+/** The fix when Redis refused the state store's password. @param {string[]} errors */
+const redisRefused = (errors) =>
+  errors.some((m) => /WRONGPASS|NOAUTH/.test(m))
+    ? "Redis refused the state store's password: set REDIS_PASSWORD to the password Redis was started with (its requirepass)."
+    : undefined;
+
+/**
+ * The error for a start daprd itself said had failed, quoting what it said.
+ * @param {import("node:child_process").ChildProcess} daprd ended
+ * @param {string[]} errors its error lines
+ * @param {{ what: "component" | "resiliency", msg: string }[]} failures
+ * @param {string} resourcesDir
+ */
+function startFailed(daprd, errors, failures, resourcesDir) {
+  const resiliency = failures.filter((f) => f.what === "resiliency").map((f) => f.msg);
+  if (resiliency.length)
+    return new ToolError(
+      `daprd could not read a resiliency policy in ${resourcesDir} and would have run without it (no retries, no breaker):\n${resiliency.join("\n")}`,
+      "Fix the resiliency file as daprd's line says; nothing was started.",
+      2,
+    );
+  const exited = daprd.exitCode !== null && daprd.signalCode === null;
+  // what daprd said failed first; its shutdown adds errors of its own (the scheduler's connection…)
+  const shown = [...new Set([...failures.map((f) => f.msg), ...errors])].slice(0, 3);
+  return new ToolError(
+    `${exited ? `daprd exited (code ${daprd.exitCode}) before it was ready` : "daprd could not initialise a component"}:\n${shown.join("\n")}`,
+    redisRefused(errors) ?? "Is Redis running (npm run setup)? Are the resources valid?",
+  );
 }
 
 /**
@@ -160,10 +190,14 @@ export async function startSidecar({
   const removeCleanup = onCleanup(stop);
   /** @type {string[]} */
   const daprdErrors = [];
+  /** @type {{ what: "component" | "resiliency", msg: string }[]} lines that mean the start failed */
+  const failures = [];
   for (const stream of [daprd.stdout, daprd.stderr]) {
     lines(stream, (line) => {
       const parsed = parseDaprdLine(line);
       if (parsed && ["error", "fatal"].includes(parsed.level ?? "")) daprdErrors.push(parsed.msg);
+      const failed = parsed && startFailure(parsed);
+      if (parsed && failed) failures.push({ what: failed, msg: parsed.msg });
       onLine({ source: "daprd", line, ...parsed });
     });
   }
@@ -171,9 +205,12 @@ export async function startSidecar({
   const daprdExited = new Promise((r) => daprd.once("exit", (code, signal) => r(code ?? signal)));
 
   // Ready when the outbound health endpoint answers: components (the state store) are initialised.
+  // Not when daprd has said its start failed: after a component fails it still starts its servers
+  // and answers "ready" for a moment before it exits, and after a resiliency policy fails it runs
+  // on without it. Those lines come before its servers listen, so before any answer.
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let ready = false;
-  while (!ready && Date.now() < deadline && daprd.exitCode === null) {
+  while (!ready && !failures.length && Date.now() < deadline && daprd.exitCode === null) {
     try {
       const res = await fetch(`http://127.0.0.1:${ports.http}/v1.0/healthz/outbound`, {
         signal: AbortSignal.timeout(1_000),
@@ -183,6 +220,16 @@ export async function startSidecar({
       /* not listening yet */
     }
     if (!ready) await sleep(100);
+  }
+  await new Promise(setImmediate); // a line already in the pipe is read before we decide
+  if (failures.length) {
+    removeCleanup();
+    // A failed component ends daprd by itself in moments: wait for that (and its last lines, which
+    // a pipe may deliver after the exit itself), to report its exit code and why.
+    const closed = new Promise((r) => daprd.once("close", r));
+    if (failures.some((f) => f.what === "component")) await Promise.race([closed, sleep(5_000)]);
+    await endProcess(daprd);
+    throw startFailed(daprd, daprdErrors, failures, resourcesDir);
   }
   if (!ready) {
     removeCleanup();
@@ -196,14 +243,11 @@ export async function startSidecar({
     if (daprdErrors.some((m) => /listen|address already in use/i.test(m))) {
       for (const [name, port] of Object.entries(ports)) if (await isPortOpen(port)) taken.push({ name, port });
     }
-    const refused = daprdErrors.some((m) => /WRONGPASS|NOAUTH/.test(m));
     throw new ToolError(
       `${what}${daprdErrors.length ? `:\n${daprdErrors.slice(-3).join("\n")}` : ""}`,
       taken.length
         ? `Port ${taken.map((t) => `${t.port} (daprd ${t.name})`).join(", ")} is taken by another process. Free it or pick another port; find it with: ss -ltnp 'sport = :${taken[0]?.port}'`
-        : refused
-          ? "Redis refused the state store's password: set REDIS_PASSWORD to the password Redis was started with (its requirepass)."
-          : "Is Redis running (npm run setup)? Are the resources valid?",
+        : (redisRefused(daprdErrors) ?? "Is Redis running (npm run setup)? Are the resources valid?"),
     );
   }
   const readyAt = Date.now();

@@ -31,7 +31,15 @@ describe("parseWalkthroughArgs", () => {
     );
     expect(parseWalkthroughArgs(["--resources", ROOT, "--", "go", "run", "."]).resourcesDir).toBe(ROOT);
   });
+  it("takes a fault of the catalogue instead of the stop", () => {
+    expect(parseWalkthroughArgs([]).fault).toBeUndefined();
+    expect(parseWalkthroughArgs(["--fault", "hang"]).fault).toMatchObject({ name: "hang", via: "proxy" });
+    expect(parseWalkthroughArgs(["--fault", "stop"]).fault).toMatchObject({ name: "stop", via: "direct" });
+  });
   it.each([
+    [["--fault", "freeze"], /Unknown fault "freeze"/],
+    [["--fault", "failover"], /not available here/],
+    [["--fault", "hang,slow"], /--fault takes one fault/],
     [["--variant", "java"], /Unknown --variant "java"/],
     [["--variant", "java", "--", "python3", "app.py"], /Unknown --variant "java"/],
     [["--redis", "podman"], /Unknown --redis "podman"/],
