@@ -6,34 +6,35 @@
 // Resiliency targets name defined policies, and lints apps/*/Dockerfile with
 // hadolint. Installs those tools on first use. Exits 1 on any problem.
 import path from "node:path";
-import { main, scriptArgs, UsageError } from "./cli/errors.mjs";
+import { defineCommand } from "./cli/command.mjs";
+import { runTool } from "./cli/main.mjs";
 import { heading, step, write } from "./cli/console.mjs";
 import { ROOT, VERSIONS } from "./stack/paths.mjs";
 import { checkDeploy, DEPLOY_DIR, DOCKERFILES, prepare } from "./checks/deploy/check.mjs";
 
-const USAGE = `Usage: npm run deploy:check [-- --dir <folder of kustomize overlays>] [-- <Dockerfile> ...]
-Defaults: --dir deploy/kubernetes and apps/sdk-app, http-app, grpc-app's Dockerfile.`;
+export const command = defineCommand({
+  usage: "npm run deploy:check --",
+  about:
+    "Checks the Kubernetes deployment offline: renders every kustomize overlay, validates each document with\n" +
+    "kubeconform (strict) against Kubernetes' and Dapr's schemas, checks that the Resiliency targets name defined\n" +
+    "policies, and lints the Dockerfiles with hadolint. Installs those tools on first use; exit 1 on any problem.",
+  positionals: [
+    {
+      name: "Dockerfile",
+      variadic: true,
+      help: "the Dockerfiles to lint (default: apps/sdk-app, http-app and grpc-app's)",
+    },
+  ],
+  flags: {
+    dir: { type: "string", value: "<folder>", help: "the folder of kustomize overlays (default: deploy/kubernetes)" },
+  },
+});
 
-/** @param {string[]} args */
-function parse(args) {
-  let dir = DEPLOY_DIR;
-  /** @type {string[]} */
-  const dockerfiles = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? "";
-    const next = args[i + 1];
-    if (a === "--dir" && next) {
-      dir = path.resolve(next);
-      i++;
-    } else if (a === "--help" || a === "-h") throw new UsageError("deploy:check options", USAGE);
-    else if (a.startsWith("-")) throw new UsageError(`Unknown option ${a}.`, USAGE);
-    else dockerfiles.push(path.resolve(a));
-  }
-  return { dir, dockerfiles: dockerfiles.length ? dockerfiles : DOCKERFILES };
-}
-
-await main(async () => {
-  const opts = parse(scriptArgs(import.meta.url));
+await runTool(import.meta.url, command, async ({ values, positionals }) => {
+  const opts = {
+    dir: values.dir === undefined ? DEPLOY_DIR : path.resolve(values.dir),
+    dockerfiles: positionals.length ? positionals.map((f) => path.resolve(f)) : DOCKERFILES,
+  };
   const started = Date.now();
   const prepared = await prepare();
   step(

@@ -4,15 +4,15 @@
 // base image built here when no registry answers), check what it holds, run
 // it beside daprd as deploy/kubernetes does until its first order, and print
 // the command that runs it under the walkthrough.
-import { main, scriptArgs } from "./cli/errors.mjs";
 import { defineCommand } from "./cli/command.mjs";
+import { runTool } from "./cli/main.mjs";
 import { heading, say, sendHumanOutputTo } from "./cli/console.mjs";
 import { VARIANT_NAMES, VARIANTS } from "./stack/paths.mjs";
 import { ensureDaprAndApps } from "./stack/prerequisites.mjs";
 import { appImage, dockerRunCommand, imageContents, startUpToFirstOrder } from "./stack/app-images.mjs";
 import { ensureEngine } from "./stack/container-engine.mjs";
 
-const COMMAND = defineCommand({
+export const command = defineCommand({
   usage: "npx zx tools/images.mjs",
   about:
     "Builds apps/<x>-app/Dockerfile for each variant with the Docker engine the tools use (podman where there is none), checks that the image holds no dev dependency, source map or test file, and runs it beside daprd as uid 1000 with a read-only root filesystem until its first order.",
@@ -23,9 +23,7 @@ const COMMAND = defineCommand({
   notes: "Images are tagged with a hash of what they are built from: an unchanged app is not built again.",
 });
 
-await main(async () => {
-  const { values, help } = COMMAND.parse(scriptArgs(import.meta.url));
-  if (help) return void process.stdout.write(`${COMMAND.help()}\n`);
+await runTool(import.meta.url, command, async ({ values }) => {
   if (values.json) sendHumanOutputTo(process.stderr);
   const engine = await ensureEngine();
   await ensureDaprAndApps();

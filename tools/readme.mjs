@@ -3,56 +3,54 @@
 // The docs' output blocks come from real runs and their snippets from the code:
 // `check` runs the commands they show and fails when a block no longer matches
 // (times, ports, pids and paths aside) or a snippet differs from its region;
-// `update` rewrites both. The docs: README.md, docs/*.md, deploy/kubernetes/README.md, apps/*/README.md.
-//   npx zx tools/readme.mjs check|update [--only "walkthrough sdk"] [--test-count N]
-import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, ToolError, UsageError, wantsHelp } from "./cli/errors.mjs";
+// `update` rewrites both. (`npx zx tools/readme.mjs --help` lists its options.)
+import { defineCommand, numberFlag } from "./cli/command.mjs";
+import { runTool } from "./cli/main.mjs";
+import { ToolError } from "./cli/errors.mjs";
 import { ensurePrerequisites } from "./stack/prerequisites.mjs";
 import { say } from "./cli/console.mjs";
 import { SOURCES, compareBlocks, readBlocks, runSources, updateBlocks, where } from "./checks/readme/outputs.mjs";
 import { rewriteBlocks } from "./checks/readme/files.mjs";
 import { checkSnippets, snippetWhere, updateSnippets } from "./checks/readme/snippets.mjs";
 
-const USAGE = `Usage: npx zx tools/readme.mjs check|update [--only SOURCE] [--test-count N]`;
-const HELP = `${USAGE}
+export const command = defineCommand({
+  usage: "npx zx tools/readme.mjs",
+  about:
+    "The docs (README.md, docs/*.md, deploy/kubernetes/README.md, apps/*/README.md) mark each output block\n" +
+    "they show with <!-- output: SOURCE[, PART] --> and each piece of code with <!-- snippet: FILE#REGION -->.",
+  positionals: [
+    {
+      name: "action",
+      required: true,
+      choices: ["check", "update"],
+      help:
+        "check: compare each snippet with its region, run each SOURCE once and compare its blocks (times, ports, " +
+        "pids, paths normalised), exit 1 on a mismatch; update: rewrite the snippets from the code, run the sources " +
+        "and rewrite the blocks from the output",
+    },
+  ],
+  flags: {
+    only: {
+      type: "string",
+      value: "<source>",
+      multiple: true,
+      choices: Object.keys(SOURCES),
+      help: "just this source",
+    },
+    "test-count": {
+      type: "string",
+      value: "<n>",
+      help: 'with update: only set the "npm test" summary block to "N passed, 0 failed" (npm test checks that block itself after a full run)',
+    },
+  },
+  notes: "The walkthrough stops and starts the project's Redis on 6379; the whole check takes about 2 minutes.",
+});
 
-The docs (README.md, docs/*.md, deploy/kubernetes/README.md, apps/*/README.md) mark each output block
-they show with <!-- output: SOURCE[, PART] --> and each piece of code with <!-- snippet: FILE#REGION -->.
-  check            compare each snippet with its region, run each SOURCE once and compare its blocks
-                   (times, ports, pids, paths normalised); exit 1 on a mismatch
-  update           rewrite the snippets from the code, run the sources and rewrite the blocks from the output
-  --only SOURCE    just this source (repeatable): ${Object.keys(SOURCES).join(", ")}
-  --test-count N   with update: only set the "npm test" summary block to "N passed, 0 failed"
-                   (npm test checks that block itself after a full run)
-  -h, --help       this help
-The walkthrough stops and starts the project's Redis on 6379; the whole check takes about 2 minutes.`;
-
-await main(async () => {
-  const args = scriptArgs(import.meta.url).filter((a) => a !== "--");
-  if (wantsHelp(args)) return printUsage(HELP);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { only: { type: "string", multiple: true }, "test-count": { type: "string" } },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err), USAGE);
-  }
-  const [mode, ...rest] = parsed.positionals;
-  if ((mode !== "check" && mode !== "update") || rest.length)
-    throw new UsageError(mode ? `Unknown: ${parsed.positionals.join(" ")}` : "check or update?", USAGE);
-  const only = parsed.values.only;
-  const unknown = only?.find((o) => !(o in SOURCES));
-  if (unknown) throw new UsageError(`Unknown source "${unknown}".`, `Sources: ${Object.keys(SOURCES).join(", ")}`);
-  const testCount = parsed.values["test-count"];
-  if (testCount !== undefined && !/^\d+$/.test(testCount))
-    throw new UsageError(`--test-count must be a whole number, got "${testCount}"`, USAGE);
-
+await runTool(import.meta.url, command, async ({ values, positionals: [mode] }) => {
+  const only = values.only.length ? values.only : undefined;
+  const testCount = numberFlag(values["test-count"], "test-count", { min: 0, max: 1_000_000, integer: true });
   if (testCount !== undefined) {
-    if (mode !== "update") throw new UsageError("--test-count goes with update.", USAGE);
+    if (mode !== "update") throw command.fail("--test-count goes with update.");
     const summary = readBlocks().filter((b) => b.source === "npm test");
     rewriteBlocks(new Map(summary.map((b) => [b, `${testCount} passed, 0 failed`])));
     say(

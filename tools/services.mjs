@@ -2,31 +2,34 @@
 // @ts-check
 // The long-running services the tools start and leave running, as `dapr init`
 // leaves its containers: npm run services -- status|stop
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { defineCommand } from "./cli/command.mjs";
+import { runTool } from "./cli/main.mjs";
 import { DEFAULT_REDIS_PORT, LocalRedis } from "./stack/redis.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT, stopControlPlane } from "./stack/control-plane.mjs";
 import { isPortOpen } from "./stack/net.mjs";
 import { say, step } from "./cli/console.mjs";
 import { engineStatus, stopOwnService } from "./stack/container-engine.mjs";
 
-const USAGE = "Usage: npm run services -- status|stop";
-const HELP = `${USAGE}
+export const command = defineCommand({
+  usage: "npm run services --",
+  about:
+    "The services the tools start and leave running, as `dapr init` leaves its containers:\n" +
+    `Redis (127.0.0.1:${DEFAULT_REDIS_PORT}), placement (:${PLACEMENT_PORT}), scheduler (:${SCHEDULER_PORT}), and in\n` +
+    "container mode (--redis docker) podman's Docker API on a socket of this project's (its containers keep running).",
+  positionals: [
+    {
+      name: "command",
+      choices: ["status", "stop"],
+      default: "status",
+      help: "status: which of them run, and whether this project started them; stop: stops the ones this project started",
+    },
+  ],
+  flags: {},
+});
 
-The services the tools start and leave running, as \`dapr init\` leaves its containers:
-Redis (127.0.0.1:${DEFAULT_REDIS_PORT}), placement (:${PLACEMENT_PORT}), scheduler (:${SCHEDULER_PORT}), and in
-container mode (--redis docker) podman's Docker API on a socket of this project's (its containers keep running).
-  status        (default) which of them run, and whether this project started them
-  stop          stops the ones this project started
-  -h, --help    this help`;
-
-await main(async () => {
-  const args = scriptArgs(import.meta.url).filter((a) => a !== "--");
-  if (wantsHelp(args)) return printUsage(HELP);
-  const [command = "status", ...rest] = args;
-  if (!["status", "stop"].includes(command) || rest.length)
-    throw new UsageError(`Unknown: ${[command, ...rest].join(" ")}`, USAGE);
+await runTool(import.meta.url, command, async ({ positionals: [action] }) => {
   const redis = new LocalRedis();
-  if (command === "stop") {
+  if (action === "stop") {
     if (await redis.isOurs()) {
       await redis.stop();
       step(`stopped ${redis.describe()}`);

@@ -5,20 +5,25 @@
 // package (`npx -y -p node@24 -- node …`), so no system install is needed.
 // CI runs it after `npm test`, which runs on the machine's Node (20).
 import { spawn } from "node:child_process";
-import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, UsageError, wantsHelp } from "./cli/errors.mjs";
+import { defineCommand, listFlag } from "./cli/command.mjs";
+import { runTool } from "./cli/main.mjs";
 import { ROOT } from "./stack/paths.mjs";
 import { say } from "./cli/console.mjs";
 
-const USAGE = "Usage: npx zx tools/test-node-lts.mjs [--node 24,26] [--walkthrough]";
-const HELP = `${USAGE}
-
-Runs the unit tests on each Node major from the npm registry's \`node\` package (npx -y -p node@N),
-then, with --walkthrough, \`node node_modules/zx/build/cli.js tools/demo.mjs walkthrough --variant http\` on it.
-  --node LIST      Node majors, comma-separated (default: 24,26)
-  --walkthrough    also one walkthrough per Node (about 1 minute each; stops and starts Redis on 6379)
-  -h, --help       this help
-The first use of a Node version downloads it into npm's cache (about 250 MB; 5-20 s here).`;
+export const command = defineCommand({
+  usage: "npx zx tools/test-node-lts.mjs",
+  about:
+    "Runs the unit tests on each Node major from the npm registry's `node` package (npx -y -p node@N), then, with\n" +
+    "--walkthrough, `node node_modules/zx/build/cli.js tools/demo.mjs walkthrough --variant http` on it.",
+  flags: {
+    node: { type: "string", value: "<majors>", default: "24,26", help: "Node majors, comma-separated" },
+    walkthrough: {
+      type: "boolean",
+      help: "also one walkthrough per Node (about 1 minute each; stops and starts Redis on 6379)",
+    },
+  },
+  notes: "The first use of a Node version downloads it into npm's cache (about 250 MB; 5-20 s here).",
+});
 
 /**
  * Runs `node ARGS` on the given Node major, its output shown as it comes (or, with capture, returned).
@@ -42,22 +47,10 @@ function onNode(major, args, { capture = false } = {}) {
   });
 }
 
-await main(async () => {
-  const args = scriptArgs(import.meta.url).filter((a) => a !== "--");
-  if (wantsHelp(args)) return printUsage(HELP);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: { node: { type: "string", default: "24,26" }, walkthrough: { type: "boolean", default: false } },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err), USAGE);
-  }
-  const majors = values.node.split(",").map((m) => m.trim());
+await runTool(import.meta.url, command, async ({ values }) => {
+  const majors = listFlag(values.node, "node");
   const bad = majors.find((m) => !/^\d+$/.test(m));
-  if (bad !== undefined) throw new UsageError(`--node takes Node majors like 24,26, got "${bad}"`, USAGE);
+  if (bad !== undefined) throw command.fail(`--node takes Node majors like 24,26, got "${bad}".`);
 
   /** @type {string[]} */
   const results = [];

@@ -10,21 +10,28 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { main, printUsage, scriptArgs, wantsHelp } from "./cli/errors.mjs";
+import { defineCommand } from "./cli/command.mjs";
+import { runTool } from "./cli/main.mjs";
 import { ensurePrerequisites } from "./stack/prerequisites.mjs";
 import { ROOT } from "./stack/paths.mjs";
 import { say, step } from "./cli/console.mjs";
 import { compareBlocks, readBlocks, runSources, where } from "./checks/readme/outputs.mjs";
 
-const HELP = `Usage: npm test [-- VITEST ARGS]
-
-Installs and starts what the tests need, then runs every test (Vitest: the unit project, then integration
-against real daprd and Redis), and prints "N passed, N failed". Arguments go to \`vitest run\` unchanged:
-  npm test -- tools/bad-input.spec.mjs     one file
-  npm test -- --project unit               the unit tests only
-Without arguments it then checks the docs against the run: README.md's "N passed" summary and the docs'
-output blocks of the walkthrough and \`npx nx run http-app:dapr\` (their real output; about 2 minutes).
-  -h, --help   this help (vitest's own: npx vitest --help)`;
+export const command = defineCommand({
+  usage: "npm test --",
+  about:
+    "Installs and starts what the tests need, then runs every test (Vitest: the unit project, then integration\n" +
+    'against real daprd and Redis), and prints "N passed, N failed". Without arguments it then checks the docs\n' +
+    "against the run: README.md's \"N passed\" summary and the docs' output blocks of the walkthrough and\n" +
+    "`npx nx run http-app:dapr` (their real output; about 2 minutes).",
+  flags: {},
+  rest: "<vitest args>",
+  restOnly: true,
+  restHelp: "passed to `vitest run` unchanged (vitest's own help: npx vitest --help)",
+  notes:
+    "  npm test -- tools/bad-input.spec.mjs     one file\n" +
+    "  npm test -- --project unit               the unit tests only",
+});
 
 /**
  * The docs' "npm test" summary (README.md's) against this run's numbers.
@@ -51,9 +58,7 @@ async function checkOutputs() {
     .map((r) => `${where(r.block)}: ${r.why}. If the new output is right: npx zx tools/readme.mjs update`);
 }
 
-await main(async () => {
-  const args = scriptArgs(import.meta.url);
-  if (wantsHelp(args)) return printUsage(HELP);
+await runTool(import.meta.url, command, async ({ rest: args = [] }) => {
   await ensurePrerequisites();
   const report = path.join(os.tmpdir(), `vitest-${process.pid}.json`);
   step("running the tests (vitest run --config tools/vitest.config.mjs)");

@@ -6,11 +6,12 @@
 // while right after a read, so the next save waits. Prints what the app and
 // daprd said and every write of an order key, in seconds after the fault, and
 // counts the writes of the order that waited.
-//   node tools/bench/abandoned-call.mjs [--variant sdk|sdk-grpc|http|grpc] [--fault stop|hang]
-//     [--outage 12] [--call-timeout-ms 2000]
+// (`node tools/bench/abandoned-call.mjs --help` lists its options.)
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../cli/errors.mjs";
+import { defineCommand, numberFlag } from "../cli/command.mjs";
+import { runTool } from "../cli/main.mjs";
+import { ToolError } from "../cli/errors.mjs";
 import { ensureDaprAndApps } from "../stack/prerequisites.mjs";
 import { onCleanup } from "../cli/cleanup.mjs";
 import { classify, resiliencyLines } from "../stack/daprd-log.mjs";
@@ -19,46 +20,44 @@ import { STYLES, rel } from "./lib/styles.mjs";
 /** @typedef {import("./lib/styles.mjs").StartedApp} StartedApp */
 /** @typedef {import("../stack/recorder.mjs").RecordedEvent} Event */
 
-const USAGE = `Usage: node tools/bench/abandoned-call.mjs [--variant ${Object.keys(STYLES).join("|")}] [--fault stop|hang] [--outage S] [--call-timeout-ms MS]
-  --variant          the client style (default sdk)
-  --fault            stop: Redis stopped (SIGTERM); hang: Redis frozen with SIGSTOP, sockets open (default stop)
-  --outage           seconds before Redis is back (default 12)
-  --call-timeout-ms  the app's ORDER_CALL_TIMEOUT_MS (default 2000)`;
-
-/** @param {string[]} argv */
-function parseOptions(argv) {
-  const values = parseFlags(
-    argv,
-    {
-      variant: { type: "string", default: "sdk" },
-      fault: { type: "string", default: "stop" },
-      outage: { type: "string", default: "12" },
-      "call-timeout-ms": { type: "string", default: "2000" },
+export const command = defineCommand({
+  usage: "node tools/bench/abandoned-call.mjs",
+  about:
+    "What becomes of a call the order loop gives up on (ORDER_CALL_TIMEOUT_MS): one app beside its own daprd, a\n" +
+    "Redis of its own watched with MONITOR, stopped or frozen right after a read; prints what the app and daprd\n" +
+    "said and every write of an order key, in seconds after the fault.",
+  flags: {
+    variant: { type: "string", choices: Object.keys(STYLES), default: "sdk", help: "the client style" },
+    fault: {
+      type: "string",
+      choices: ["stop", "hang"],
+      default: "stop",
+      help: "stop: Redis stopped (SIGTERM); hang: Redis frozen with SIGSTOP, sockets open",
     },
-    USAGE,
-  );
-  /** @param {string} flag @param {string} raw */
-  const whole = (flag, raw) => {
-    if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1)
-      throw new UsageError(`--${flag} must be a whole number above 0, got "${raw}".`, USAGE);
-    return Number(raw);
-  };
-  const style = STYLES[values.variant];
-  if (!style) throw new UsageError(`--variant: unknown "${values.variant}".`, USAGE);
-  if (values.fault !== "stop" && values.fault !== "hang")
-    throw new UsageError(`--fault must be stop or hang, got "${values.fault}".`, USAGE);
+    outage: { type: "string", value: "<seconds>", default: "12", help: "seconds before Redis is back, 1 to 3600" },
+    "call-timeout-ms": {
+      type: "string",
+      value: "<ms>",
+      default: "2000",
+      help: "the app's ORDER_CALL_TIMEOUT_MS, 1 to 3600000",
+    },
+  },
+});
+
+/** @param {ReturnType<typeof command.parse>["values"]} values */
+function options(values) {
+  const style = /** @type {import("./lib/styles.mjs").Style} */ (STYLES[values.variant]);
   return {
     name: values.variant,
     style,
     fault: values.fault,
-    outageS: whole("outage", values.outage),
-    callTimeoutMs: whole("call-timeout-ms", values["call-timeout-ms"]),
+    outageS: numberFlag(values.outage, "outage", { min: 1, max: 3600, integer: true }),
+    callTimeoutMs: numberFlag(values["call-timeout-ms"], "call-timeout-ms", { min: 1, max: 3_600_000, integer: true }),
   };
 }
 
-await main(async () => {
-  if (wantsHelp(scriptArgs(import.meta.url))) return printUsage(USAGE);
-  const opts = parseOptions(scriptArgs(import.meta.url));
+await runTool(import.meta.url, command, async ({ values }) => {
+  const opts = options(values);
   await ensureDaprAndApps();
   // After the build: the recorder reads the apps' lines with the library's parser (libs/order-model/dist).
   const stack = await import("../stack/isolated-stack.mjs");

@@ -5,14 +5,13 @@
 // and times daprd's first retry warning, each breaker transition, and the
 // go-redis "failed to dial" lines daprd prints on stderr in between (one per
 // pool dial that gave up: the client's own work inside each daprd attempt).
-//   node tools/bench/attempt-timing.mjs [--runs 3] [--set name=value]... [--json]
-// --set overrides a state.redis metadata item in a per-run copy of resources/
-// (resources/statestore.yaml itself is never changed), e.g.
-//   --set redisMaxRetries=-1   --set redisMaxRetryInterval=-1
+// (`node tools/bench/attempt-timing.mjs --help` lists its options; --set
+// changes a per-run copy of resources/, never resources/statestore.yaml.)
 import fs from "node:fs";
 import os from "node:os";
-import { parseArgs } from "node:util";
-import { main, printUsage, UsageError, ToolError, scriptArgs, wantsHelp } from "../cli/errors.mjs";
+import { defineCommand, numberFlag } from "../cli/command.mjs";
+import { runTool } from "../cli/main.mjs";
+import { ToolError } from "../cli/errors.mjs";
 import { onCleanup } from "../cli/cleanup.mjs";
 import { say, heading, sendHumanOutputTo } from "../cli/console.mjs";
 import { startRedis, startApp } from "../stack/isolated-stack.mjs";
@@ -21,11 +20,6 @@ import { resiliencyLines, classify } from "../stack/daprd-log.mjs";
 import { ensureDaprAndApps } from "../stack/prerequisites.mjs";
 import { VARIANTS } from "../stack/paths.mjs";
 import { spread, round3 } from "./lib/stats.mjs";
-
-const USAGE = `Usage: node tools/bench/attempt-timing.mjs [--runs N] [--set name=value]... [--json]
-  --runs N           outages to time (default 3); the summary is their median
-  --set name=value   a state.redis metadata override for this measurement (repeatable)
-  --json             print the result as JSON on stdout (progress goes to stderr)`;
 
 // The state.redis metadata items that shape a failing call (docs.dapr.io, setup-redis).
 const TIMING_METADATA = [
@@ -44,6 +38,25 @@ const TIMING_METADATA = [
   "idleCheckFrequency",
   "maxConnAge",
 ];
+
+export const command = defineCommand({
+  usage: "node tools/bench/attempt-timing.mjs",
+  about:
+    "How long one failed state call takes inside daprd while Redis is down, and so when the circuit breaker\n" +
+    "opens: the http-app beside a real daprd on a Redis of its own, that Redis stopped, daprd's retry warning,\n" +
+    'each breaker transition and go-redis\'s "failed to dial" lines timed.',
+  flags: {
+    runs: { type: "string", value: "<n>", default: "3", help: "outages to time, 1 to 20; the summary is their median" },
+    set: {
+      type: "string",
+      value: "<name=value>",
+      multiple: true,
+      help: "a state.redis metadata override in a per-run copy of resources/, e.g. redisMaxRetries=-1",
+    },
+    json: { type: "boolean", help: "print the result as JSON on stdout (progress goes to stderr)" },
+  },
+  notes: `--set takes: ${TIMING_METADATA.join(", ")}.`,
+});
 
 // go-redis v9 (internal/pool/pool.go, dialConn) logs this to stderr when one
 // pool dial gives up after its DialerRetries.
@@ -67,40 +80,23 @@ const DIAL_FAILED = /connection pool: failed to dial after (\d+) attempts/;
  * @property {number} dialFailuresInTrial    the same during the trial attempt
  */
 
-/** @param {string[]} argv @returns {Options} */
-function parseOptions(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        runs: { type: "string", default: "3" },
-        set: { type: "string", multiple: true, default: [] },
-        json: { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
-  }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 20)
-    throw new UsageError(`--runs ${values.runs}: expected a whole number from 1 to 20`, USAGE);
+/** @param {ReturnType<typeof command.parse>["values"]} values @returns {Options} */
+function options(values) {
   /** @type {Record<string, string>} */
   const metadata = {};
   for (const item of values.set) {
     const eq = item.indexOf("=");
     const name = item.slice(0, eq);
     if (eq < 1 || eq === item.length - 1)
-      throw new UsageError(`--set ${item}: expected name=value, e.g. --set redisMaxRetries=-1`, USAGE);
+      throw command.fail(`--set ${item}: expected name=value, e.g. --set redisMaxRetries=-1`);
     if (!TIMING_METADATA.includes(name))
-      throw new UsageError(
+      throw command.fail(
         `--set ${item}: "${name}" is not one of the state.redis settings this bench varies`,
         `Use one of: ${TIMING_METADATA.join(", ")}`,
       );
     metadata[name] = item.slice(eq + 1);
   }
-  return { runs, metadata, json: values.json };
+  return { runs: numberFlag(values.runs, "runs", { min: 1, max: 20, integer: true }), metadata, json: values.json };
 }
 
 // isolated-stack.mjs is not type-checked, so TypeScript infers startApp's
@@ -217,8 +213,4 @@ async function run(opts) {
   }
 }
 
-main(async () => {
-  const argv = scriptArgs(import.meta.url);
-  if (wantsHelp(argv)) return printUsage(USAGE);
-  return run(parseOptions(argv));
-});
+await runTool(import.meta.url, command, async ({ values }) => run(options(values)));

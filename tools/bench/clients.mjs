@@ -6,12 +6,12 @@
 // order. Reported per state call (a save or a get): the client process's CPU
 // (process.cpuUsage, user + sys) and the wall time, median over the rounds
 // with min..max. daprd's and Redis's CPU are not the client's and not counted.
-//   node tools/bench/clients.mjs [--rounds 7] [--pairs 300] [--warmup 300] [--clients fetch,grpc-js,...] [--json]
+// (`node tools/bench/clients.mjs --help` lists its options.)
 import fs from "node:fs";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { main, printUsage, scriptArgs, wantsHelp, UsageError } from "../cli/errors.mjs";
+import { defineCommand, listFlag, numberFlag } from "../cli/command.mjs";
+import { runTool } from "../cli/main.mjs";
 import { onCleanup } from "../cli/cleanup.mjs";
 import { ensureBuilt } from "../stack/prerequisites.mjs";
 import { startApp, startRedis } from "../stack/isolated-stack.mjs";
@@ -37,49 +37,40 @@ import { spread, round3 } from "./lib/stats.mjs";
  * @property {import("./lib/profile.mjs").ProfileSummary} profile  of one more round, under V8's profiler
  */
 
-const USAGE =
-  "Usage: node tools/bench/clients.mjs [--rounds N] [--pairs N] [--warmup N] [--clients a,b,...] [--json]\n" +
-  `Clients: ${Object.keys(CLIENTS).join(", ")}`;
+export const command = defineCommand({
+  usage: "node tools/bench/clients.mjs",
+  about:
+    "Client CPU per state call, for each way a Node app can talk to daprd's state API: a real daprd with a Redis\n" +
+    "of its own, one worker process per client, warmed up, then rounds of sequential save + get pairs with the\n" +
+    "clients taking turns. Reports the client process's CPU and the wall time per call (median, min..max).",
+  flags: {
+    rounds: { type: "string", value: "<n>", default: "7", help: "rounds per client, 1 to 1000" },
+    pairs: { type: "string", value: "<n>", default: "300", help: "save + get pairs per round, 1 to 1000000" },
+    warmup: { type: "string", value: "<n>", default: "300", help: "warm-up pairs per client, 1 to 1000000" },
+    clients: {
+      type: "string",
+      value: "<list>",
+      default: Object.keys(CLIENTS).join(","),
+      help: "which clients, comma-separated (listed below)",
+    },
+    json: { type: "boolean", help: "print the results as JSON on stdout" },
+  },
+  notes: `Clients:\n${Object.entries(CLIENTS)
+    .map(([name, what]) => `  ${name.padEnd(10)} ${what}`)
+    .join("\n")}`,
+});
 const WORKER = fileURLToPath(new URL("./lib/client-worker.mjs", import.meta.url));
 
-/** @param {string[]} argv */
-function options(argv) {
-  /** @type {Record<string, string | boolean | undefined>} */
-  let v;
-  try {
-    ({ values: v } = parseArgs({
-      args: argv,
-      options: {
-        rounds: { type: "string", default: "7" },
-        pairs: { type: "string", default: "300" },
-        warmup: { type: "string", default: "300" },
-        clients: { type: "string", default: Object.keys(CLIENTS).join(",") },
-        json: { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err), USAGE);
-  }
-  /** @param {string} key */
-  const count = (key) => {
-    const n = Number(v[key]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new UsageError(`--${key} must be a whole number of at least 1, got "${v[key]}"`, USAGE);
-    return n;
-  };
-  const clients = String(v.clients)
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = clients.filter((c) => !(c in CLIENTS));
-  if (unknown.length || !clients.length) throw new UsageError(`Unknown client "${unknown.join(", ")}".`, USAGE);
+/** @param {ReturnType<typeof command.parse>["values"]} v */
+function options(v) {
+  /** @param {"rounds" | "pairs" | "warmup"} key  @param {number} max */
+  const count = (key, max) => numberFlag(v[key], key, { min: 1, max, integer: true });
   return {
-    rounds: count("rounds"),
-    pairs: count("pairs"),
-    warmup: count("warmup"),
-    clients: /** @type {ClientName[]} */ (clients),
-    json: Boolean(v.json),
+    rounds: count("rounds", 1000),
+    pairs: count("pairs", 1_000_000),
+    warmup: count("warmup", 1_000_000),
+    clients: listFlag(v.clients, "clients", { choices: /** @type {ClientName[]} */ (Object.keys(CLIENTS)) }),
+    json: v.json,
   };
 }
 
@@ -160,9 +151,8 @@ function markdown(results, o) {
   return lines.join("\n");
 }
 
-await main(async () => {
-  if (wantsHelp(scriptArgs(import.meta.url))) return printUsage(USAGE);
-  const o = options(scriptArgs(import.meta.url));
+await runTool(import.meta.url, command, async ({ values }) => {
+  const o = options(values);
   const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
   await ensureBuilt();
 

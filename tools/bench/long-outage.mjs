@@ -7,15 +7,14 @@
 // stopped for --outage seconds, then started again. Prints, per app, what it
 // printed (seconds after Redis stopped), what daprd logged, and an audit of
 // Redis. Takes --outage plus about a minute.
-//   node tools/bench/long-outage.mjs [--outage 330] [--call-timeout-ms 60000]
-//     [--variants sdk,sdk-grpc,http,grpc] [--gc-pressure]
-// --call-timeout-ms larger than the outage (e.g. 900000) shows each client's
-// own timeouts; --gc-pressure forces a full GC every 200 ms in the apps.
+// (`node tools/bench/long-outage.mjs --help` lists its options.)
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { main, printUsage, scriptArgs, wantsHelp, ToolError, UsageError, parseFlags } from "../cli/errors.mjs";
+import { defineCommand, listFlag, numberFlag } from "../cli/command.mjs";
+import { runTool } from "../cli/main.mjs";
+import { ToolError } from "../cli/errors.mjs";
 import { ensureDaprAndApps } from "../stack/prerequisites.mjs";
 import { onCleanup } from "../cli/cleanup.mjs";
 import { say } from "../cli/console.mjs";
@@ -24,11 +23,32 @@ import { withRedisClient } from "../stack/redis.mjs";
 import { ROOT, VERSIONS } from "../stack/paths.mjs";
 import { STYLES, rel } from "./lib/styles.mjs";
 
-const USAGE = `Usage: node tools/bench/long-outage.mjs [--outage S] [--call-timeout-ms MS] [--variants LIST] [--gc-pressure]
-  --outage           seconds Redis stays down (default 330)
-  --call-timeout-ms  the apps' ORDER_CALL_TIMEOUT_MS (default 60000; larger than the outage shows the clients' own limits)
-  --variants         any of sdk,sdk-grpc,http,grpc (default: all four)
-  --gc-pressure      run the apps with a full GC every 200 ms (tools/e2e/fixtures/gc-pressure.mjs)`;
+export const command = defineCommand({
+  usage: "node tools/bench/long-outage.mjs",
+  about:
+    "What a user sees when Redis stays down longer than the clients' own limits, per client style: one Redis of\n" +
+    "its own, each app beside its own daprd with the project's policy, Redis stopped for --outage seconds, then\n" +
+    "started again. Prints what each app printed and daprd logged, and an audit of Redis (--outage plus about a minute).",
+  flags: {
+    outage: { type: "string", value: "<seconds>", default: "330", help: "seconds Redis stays down, 1 to 86400" },
+    "call-timeout-ms": {
+      type: "string",
+      value: "<ms>",
+      default: "60000",
+      help: "the apps' ORDER_CALL_TIMEOUT_MS, 1 to 86400000 (larger than the outage, e.g. 900000, shows the clients' own limits)",
+    },
+    variants: {
+      type: "string",
+      value: "<list>",
+      default: Object.keys(STYLES).join(","),
+      help: `the client styles, comma-separated: any of ${Object.keys(STYLES).join(",")}`,
+    },
+    "gc-pressure": {
+      type: "boolean",
+      help: "run the apps with a full GC every 200 ms (tools/e2e/fixtures/gc-pressure.mjs)",
+    },
+  },
+});
 
 /** @typedef {import("./lib/styles.mjs").Style} Style */
 /** @typedef {import("./lib/styles.mjs").StartedApp} StartedApp */
@@ -44,35 +64,12 @@ const AFTER_LIMIT_S = 120;
  * @property {boolean} gcPressure
  */
 
-/** @param {string[]} argv @returns {Options} */
-function parseOptions(argv) {
-  const values = parseFlags(
-    argv,
-    {
-      outage: { type: "string", default: "330" },
-      "call-timeout-ms": { type: "string", default: "60000" },
-      variants: { type: "string", default: Object.keys(STYLES).join(",") },
-      "gc-pressure": { type: "boolean", default: false },
-    },
-    USAGE,
-  );
-  /** @param {string} flag @param {string} raw */
-  const whole = (flag, raw) => {
-    if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1)
-      throw new UsageError(`--${flag} must be a whole number above 0, got "${raw}".`, USAGE);
-    return Number(raw);
-  };
-  const variants = values.variants
-    .split(",")
-    .map((v) => v.trim())
-    .filter(Boolean);
-  const unknown = variants.filter((v) => !STYLES[v]);
-  if (unknown.length || !variants.length)
-    throw new UsageError(`--variants: ${unknown.length ? `unknown "${unknown.join(", ")}"` : "none given"}.`, USAGE);
+/** @param {ReturnType<typeof command.parse>["values"]} values @returns {Options} */
+function options(values) {
   return {
-    outageS: whole("outage", values.outage),
-    callTimeoutMs: whole("call-timeout-ms", values["call-timeout-ms"]),
-    variants: [...new Set(variants)],
+    outageS: numberFlag(values.outage, "outage", { min: 1, max: 86_400, integer: true }),
+    callTimeoutMs: numberFlag(values["call-timeout-ms"], "call-timeout-ms", { min: 1, max: 86_400_000, integer: true }),
+    variants: listFlag(values.variants, "variants", { choices: Object.keys(STYLES) }),
     gcPressure: values["gc-pressure"],
   };
 }
@@ -102,9 +99,8 @@ function collapse(timeline) {
   });
 }
 
-await main(async () => {
-  if (wantsHelp(scriptArgs(import.meta.url))) return printUsage(USAGE);
-  const opts = parseOptions(scriptArgs(import.meta.url));
+await runTool(import.meta.url, command, async ({ values }) => {
+  const opts = options(values);
   await ensureDaprAndApps();
   // After the build: the recorder reads the apps' lines with the library's parser (libs/order-model/dist).
   const stack = await import("../stack/isolated-stack.mjs");

@@ -115,35 +115,43 @@ describe("zx tools/run.mjs refuses malformed resources before starting anything 
 });
 
 describe("zx tools/run.mjs and tools/setup.mjs: usage mistakes exit 2 with the usage", () => {
-  const USAGE =
-    "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources DIR] [-- --count N --interval-ms MS ...]";
+  const USAGE = "Usage: zx tools/run.mjs sdk|http|grpc [--verbose] [--redis auto|docker|local] [--resources <dir>]";
   it.each([
-    ["unknown variant", ["java"], '✖ Unknown variant "java".'],
-    ["no variant", [], "✖ Which variant?"],
-    ["unknown flag", ["sdk", "--bogus"], "✖ Unknown option '--bogus'."],
-    ["missing value", ["sdk", "--redis"], "✖ Option '--redis <value>' argument missing"],
-    ["missing value for --resources", ["grpc", "--resources"], "✖ Option '--resources <value>' argument missing"],
-  ])("run.mjs: %s", async (_, args, first) => {
+    ["unknown variant", ["java"], '✖ Unknown variant "java".', "Use sdk, http or grpc."],
+    ["no variant", [], "✖ Missing <variant>: sdk, http or grpc.", "--help lists the options"],
+    ["an app flag before --", ["sdk", "4"], '✖ Unexpected argument "4".', "Put <app flags> after `--`: -- 4 …"],
+    ["unknown flag", ["sdk", "--bogus"], "✖ Unknown option '--bogus'.", "--help lists the options"],
+    ["missing value", ["sdk", "--redis"], "✖ Option '--redis <value>' argument missing", "--help lists the options"],
+    [
+      "missing value for --resources",
+      ["grpc", "--resources"],
+      "✖ Option '--resources <value>' argument missing",
+      "--help lists the options",
+    ],
+    [
+      "an unknown --redis kind",
+      ["sdk", "--redis", "cloud"],
+      '✖ Unknown --redis "cloud".',
+      "Use --redis auto, docker or local.",
+    ],
+    ["nothing after --", ["sdk", "--"], "✖ Nothing after `--`: give <app flags>.", "--help lists the options"],
+  ])("run.mjs: %s", async (_, args, first, hint) => {
     const r = await zx("run.mjs", args);
     const err = plain(r.stderr).trim();
     expect(r.code, err).toBe(2);
-    expect(err.split("\n")[0]).toContain(first);
+    expect(err.split("\n")[0]).toBe(first);
+    expect(err).toContain(hint);
     expect(err).toContain(USAGE);
     expect(err).not.toMatch(STACK);
+    expect(plain(r.stdout + err)).not.toMatch(/daprd ready|started (redis|placement|scheduler)|built the apps/);
     expect(r.ms).toBeLessThan(15_000);
-  });
-
-  it("run.mjs --redis with an unknown kind", async () => {
-    const r = await zx("run.mjs", ["sdk", "--redis", "cloud"]);
-    expect(r.code).toBe(2);
-    expect(plain(r.stderr)).toContain('✖ Unknown --redis "cloud".\n  Use --redis auto, docker or local.');
   });
 
   it("setup.mjs: unknown flag", async () => {
     const r = await zx("setup.mjs", ["--bogus"]);
     expect(r.code).toBe(2);
     expect(plain(r.stderr).trim()).toBe(
-      "✖ Unknown option '--bogus'\n  Usage: npm run setup [-- --redis auto|docker|local]",
+      "✖ Unknown option '--bogus'.\n  Usage: npm run setup -- [--redis auto|docker|local]\n  (--help lists the options)",
     );
   });
 });

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCompare } from "../demos/compare/index.mjs";
+import { parseCompareArgs } from "../demos/compare/args.mjs";
 
 /** @typedef {import("../demos/compare/steady.mjs").Spread} Spread */
 /** @typedef {import("../demos/compare/startup.mjs").AppStartup} AppStartup */
@@ -47,7 +48,7 @@ async function compareJson(argv) {
   };
   let code;
   try {
-    code = await runCompare(argv);
+    code = await runCompare(parseCompareArgs(argv));
   } finally {
     process.stdout.write = write;
   }

@@ -5,12 +5,16 @@
 // use), audits the orders in the container's Redis, and leaves dapr_redis and
 // the project's redis-server as it found them, also after a Ctrl-C mid-outage.
 import { spawn } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it, test } from "vitest";
 import { $ } from "zx";
 import { ROOT } from "../stack/paths.mjs";
 import { LocalRedis } from "../stack/redis.mjs";
 import { ensureEngine } from "../stack/container-engine.mjs";
-import { DAPR_REDIS, inspect } from "../stack/redis-container.mjs";
+import { DAPR_REDIS, createRedisContainer, inspect } from "../stack/redis-container.mjs";
+import { freePort } from "../stack/net.mjs";
+import { cleanupList } from "./support/test-support.mjs";
+import { VARIANTS, expectPromiseKept, runThroughFault } from "./support/fault-run.mjs";
 import { nodeBaseImage, startUpToFirstOrder } from "../stack/app-images.mjs";
 
 const zx = ["node", `${ROOT}/node_modules/zx/build/cli.js`, `${ROOT}/tools/demo.mjs`, "walkthrough"];
@@ -104,4 +108,31 @@ describe("the app images (tools/images.mjs)", () => {
     const left = await $`docker ps -a --filter name=dapr-resiliency-startup- --format {{.Names}}`.quiet();
     expect(left.stdout.trim()).toBe("");
   });
+});
+
+describe("faults against a Redis container of the test's own (docker stop / docker kill, started again 3 s later) [short test resiliency]", () => {
+  for (const how of /** @type {const} */ (["stop", "kill"])) {
+    test.concurrent.for(VARIANTS)(
+      `docker ${how}: %s-app keeps its promise`,
+      async (variant, { expect, onTestFinished }) => {
+        const cleanups = cleanupList(onTestFinished);
+        await ensureEngine();
+        const name = `dapr-resiliency-fault-${how}-${variant}-${process.pid}`;
+        const redis = await createRedisContainer({ name, port: await freePort() });
+        cleanups.push(() => $`docker rm -f ${name}`.nothrow().quiet());
+        await redis.start();
+        const run = await runThroughFault({
+          variant,
+          redis: /** @type {any} */ (redis), // runThroughFault reads only its port and client
+          cleanups,
+          inject: async () => {
+            await redis.stop(how === "kill" ? "SIGKILL" : "SIGTERM");
+            await sleep(3_000);
+            await redis.start();
+          },
+        });
+        await expectPromiseKept(expect, { ...run, redis: /** @type {any} */ (redis) });
+      },
+    );
+  }
 });

@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { runDemo } from "./support/test-support.mjs";
-import { SOAK_STYLES, appIdOf } from "../demos/soak/apps.mjs";
+import { appIdOf } from "../demos/soak/apps.mjs";
+import { SOAK_STYLES } from "../demos/soak/args.mjs";
 
 /** A seed whose 3-minute schedule the unit tests show to hold every kind (any seed does: each kind is placed once first). */
 const SEED = 1815; // dapr/dapr#1815, "[Chaos Test] for State APIs"

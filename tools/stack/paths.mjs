@@ -15,16 +15,28 @@ export const DAPR_BIN = path.join(DAPR_HOME, "bin");
 export const VERSIONS = JSON.parse(fs.readFileSync(path.join(ROOT, "tools/versions.json"), "utf8"));
 
 /** @typedef {"sdk" | "http" | "grpc"} VariantName */
-/** @typedef {{ project: string, main: string }} Variant an app project and its built entry point */
+/** @typedef {{ project: string, main: string, client: string }} Variant an app project, its built entry point and how it talks to daprd */
 
 /**
  * The three client styles and the built entry point of each.
  * @type {Readonly<Record<VariantName, Variant>>}
  */
 export const VARIANTS = {
-  sdk: { project: "sdk-app", main: path.join(ROOT, "apps/sdk-app/dist/main.js") },
-  http: { project: "http-app", main: path.join(ROOT, "apps/http-app/dist/main.js") },
-  grpc: { project: "grpc-app", main: path.join(ROOT, "apps/grpc-app/dist/main.js") },
+  sdk: {
+    project: "sdk-app",
+    main: path.join(ROOT, "apps/sdk-app/dist/main.js"),
+    client: "the @dapr/dapr SDK's DaprClient (HTTP; gRPC with DAPR_PROTOCOL=grpc)",
+  },
+  http: {
+    project: "http-app",
+    main: path.join(ROOT, "apps/http-app/dist/main.js"),
+    client: "plain HTTP with node:http (keep-alive)",
+  },
+  grpc: {
+    project: "grpc-app",
+    main: path.join(ROOT, "apps/grpc-app/dist/main.js"),
+    client: "plain gRPC with @grpc/grpc-js",
+  },
 };
 
 /**

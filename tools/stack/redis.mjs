@@ -183,6 +183,15 @@ export async function withRedisClient(redis, fn) {
   }
 }
 
+/** How a tool finds the shared Redis on 6379: the --redis flag of setup, run and the walkthrough. */
+export const REDIS_MODES = /** @type {const} */ (["auto", "docker", "local"]);
+export const REDIS_FLAG = /** @type {const} */ ({
+  type: "string",
+  choices: REDIS_MODES,
+  default: "auto",
+  help: "auto: the dapr_redis container if Docker runs one, else the project's redis-server; docker or local to choose",
+});
+
 /**
  * Picks the Redis this machine has (mode auto|docker|local), starts it when it
  * is down, and returns a handle that can stop and start it.
@@ -195,7 +204,7 @@ export async function ensureRedis({
   needControl = false,
   password = process.env.REDIS_PASSWORD || undefined,
 } = {}) {
-  if (!["auto", "docker", "local"].includes(mode)) {
+  if (!(/** @type {readonly string[]} */ (REDIS_MODES).includes(mode))) {
     throw new ToolError(`Unknown --redis "${mode}".`, "Use --redis auto, docker or local.", 2);
   }
   // The container module loads only in container mode (and it imports this one).

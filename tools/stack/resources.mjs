@@ -9,6 +9,7 @@ import path from "node:path";
 import { LineCounter, parse as parseYaml, parseAllDocuments, stringify } from "yaml";
 import { ToolError } from "../cli/errors.mjs";
 import { RESOURCES, ROOT } from "./paths.mjs";
+import { checkResiliencySpec, goDuration } from "./resiliency-check.mjs";
 
 /**
  * What the resiliency policy on the state store's outbound calls means for a run: what daprd
@@ -44,27 +45,6 @@ import { RESOURCES, ROOT } from "./paths.mjs";
  * @property {Record<string, any>} storeMeta its spec.metadata items by name
  * @property {Policy | undefined} policy undefined when no policy targets the state store
  */
-
-/**
- * Go's time.Duration syntax, as daprd parses policy durations: "5s", "500ms", "1m30s".
- * @param {unknown} text
- * @returns {number | undefined} milliseconds; undefined when it is not a duration
- */
-function parseDuration(text) {
-  const s = String(text).trim();
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  /** @type {Record<string, number>} */
-  const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 36e5 };
-  let ms = 0;
-  let m;
-  let end = 0;
-  while ((m = re.exec(s))) {
-    ms += Number(m[1]) * (unit[m[2] ?? ""] ?? NaN);
-    end = re.lastIndex;
-  }
-  if (!s || end !== s.length) return undefined;
-  return ms;
-}
 
 /** A mistake in a resources file: exit 2, `file:line: problem`. */
 class ResourceError extends ToolError {
@@ -143,22 +123,6 @@ function loadResources(dir = RESOURCES) {
 }
 
 /**
- * @param {Resource} r
- * @param {string[]} keys where the value sits, for the message
- * @param {unknown} value
- */
-function checkDuration(r, keys, value) {
-  if (parseDuration(value) === undefined) {
-    throw new ResourceError(
-      r.file,
-      r.doc.line(keys),
-      `\`${keys.join(".")}: ${value}\` is not a duration; write it like 5s, 500ms or 1m30s`,
-    );
-  }
-  return parseDuration(value);
-}
-
-/**
  * Checks the state store and resiliency policies; returns what they mean for the walkthrough.
  * @returns {CheckedResources}
  */
@@ -190,70 +154,24 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
   }
 
   const resiliency = all.filter((r) => r.kind === "Resiliency");
+  // daprd merges every Resiliency it loads: a target may name a policy another file defines.
+  /** @type {{ retries: Set<string>, timeouts: Set<string>, circuitBreakers: Set<string> }} */
+  const defined = { retries: new Set(), timeouts: new Set(), circuitBreakers: new Set() };
+  for (const r of resiliency)
+    for (const kind of /** @type {const} */ (["retries", "timeouts", "circuitBreakers"]))
+      for (const name of Object.keys(r.value.spec?.policies?.[kind] ?? {})) defined[kind].add(name);
   /** @type {Policy | undefined} */
   let policy;
   for (const r of resiliency) {
+    checkResiliencySpec(
+      r.value.spec,
+      (keys, problem) => {
+        throw new ResourceError(r.file, r.doc.line(keys), problem);
+      },
+      defined,
+    );
     const policies = r.value.spec?.policies ?? {};
-    for (const [name, p] of Object.entries(policies.retries ?? {})) {
-      const at = ["spec", "policies", "retries", name];
-      if (!["constant", "exponential"].includes(p?.policy)) {
-        throw new ResourceError(
-          r.file,
-          r.doc.line([...at, "policy"]),
-          `retry policy "${name}" has policy ${JSON.stringify(p?.policy)}; use constant or exponential`,
-        );
-      }
-      if (p.duration !== undefined) checkDuration(r, [...at, "duration"], p.duration);
-      if (p.maxInterval !== undefined) checkDuration(r, [...at, "maxInterval"], p.maxInterval);
-      if (p.maxRetries !== undefined && !Number.isInteger(p.maxRetries)) {
-        throw new ResourceError(
-          r.file,
-          r.doc.line([...at, "maxRetries"]),
-          `retry policy "${name}": maxRetries must be a whole number (-1 retries forever)`,
-        );
-      }
-    }
-    for (const [name, t] of Object.entries(policies.timeouts ?? {}))
-      checkDuration(r, ["spec", "policies", "timeouts", name], t);
-    for (const [name, cb] of Object.entries(policies.circuitBreakers ?? {})) {
-      const at = ["spec", "policies", "circuitBreakers", name];
-      if (cb?.timeout !== undefined) checkDuration(r, [...at, "timeout"], cb.timeout);
-      if (cb?.interval !== undefined) checkDuration(r, [...at, "interval"], cb.interval);
-      if (cb?.maxRequests !== undefined && !(Number.isInteger(cb.maxRequests) && cb.maxRequests >= 0)) {
-        throw new ResourceError(
-          r.file,
-          r.doc.line([...at, "maxRequests"]),
-          `circuit breaker "${name}": maxRequests must be a whole number`,
-        );
-      }
-      if (cb?.trip !== undefined && typeof cb.trip !== "string") {
-        throw new ResourceError(
-          r.file,
-          r.doc.line([...at, "trip"]),
-          `circuit breaker "${name}": trip must be an expression like "consecutiveFailures >= 5"`,
-        );
-      }
-    }
-    const kinds = { retry: "retries", timeout: "timeouts", circuitBreaker: "circuitBreakers" };
     for (const [group, targets] of Object.entries(r.value.spec?.targets ?? {})) {
-      for (const [target, t] of Object.entries(targets ?? {})) {
-        for (const dir of group === "components" ? ["outbound", "inbound"] : [null]) {
-          const refs = dir ? t?.[dir] : t;
-          for (const [key, policyKind] of Object.entries(kinds)) {
-            const ref = refs?.[key];
-            if (ref === undefined) continue;
-            const at = ["spec", "targets", group, target, ...(dir ? [dir] : []), key];
-            if (!policies[policyKind]?.[ref] && !(key === "timeout" && parseDuration(ref) !== undefined)) {
-              const known = Object.keys(policies[policyKind] ?? {});
-              throw new ResourceError(
-                r.file,
-                r.doc.line(at),
-                `target ${target} refers to ${key} "${ref}", which spec.policies.${policyKind} does not define${known.length ? ` (defined: ${known.join(", ")})` : ""}`,
-              );
-            }
-          }
-        }
-      }
       if (group === "components" && targets?.[storeName]?.outbound) {
         const o = targets[storeName].outbound;
         const retry = policies.retries?.[o.retry];
@@ -263,13 +181,13 @@ export function checkResources(dir = RESOURCES, storeName = "statestore") {
           file: path.relative(ROOT, r.file),
           scopes: r.value.scopes ?? [],
           retryPolicy: o.retry,
-          retryEveryMs: retry ? parseDuration(retry.duration ?? "5s") : undefined,
+          retryEveryMs: retry ? goDuration(retry.duration ?? "5s") : undefined,
           maxRetries: retry?.maxRetries ?? -1,
           breaker: o.circuitBreaker,
           breakerName: cb ? `${o.circuitBreaker}-${storeName}` : undefined,
           tripAfter: trip ? Number(trip[2]) + (trip[1] === ">" ? 1 : 0) : undefined,
-          openForMs: cb ? parseDuration(cb.timeout ?? "60s") : undefined,
-          timeoutMs: o.timeout ? parseDuration(policies.timeouts?.[o.timeout] ?? o.timeout) : undefined,
+          openForMs: cb ? goDuration(cb.timeout ?? "60s") : undefined,
+          timeoutMs: o.timeout ? goDuration(policies.timeouts?.[o.timeout] ?? o.timeout) : undefined,
         };
       }
     }

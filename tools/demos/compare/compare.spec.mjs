@@ -2,7 +2,8 @@
 // Unit tests of compare's own logic, on in-memory results (no daprd, no Redis).
 import { describe, expect, it } from "vitest";
 import { percentile, shuffle, spread, summarize } from "../../bench/lib/stats.mjs";
-import { parseCompareArgs, rowsFor } from "./index.mjs";
+import { rowsFor } from "./index.mjs";
+import { parseCompareArgs } from "./args.mjs";
 import { parseResiliencyMetrics, perSecond } from "./outage.mjs";
 import { countLines, lockPackages } from "./code.mjs";
 import { bound, cpuSummary, ROWS } from "./steady.mjs";

@@ -7,8 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, VARIANTS } from "../../stack/paths.mjs";
-import { UsageError, parseFlags } from "../../cli/errors.mjs";
+import { command } from "./args.mjs";
 import { say, heading, write, sendHumanOutputTo } from "../../cli/console.mjs";
 import { onCleanup } from "../../cli/cleanup.mjs";
 import { startRedis } from "../../stack/isolated-stack.mjs";
@@ -24,14 +23,6 @@ import { outageVariant, resiliencyYaml } from "./outage.mjs";
 import { tables } from "./report.mjs";
 import { markdown } from "./page.mjs";
 import { renderSvg } from "./svg.mjs";
-
-export const USAGE = `Usage: npx zx tools/demo.mjs compare [--quick] [--settings] [--json] [--variants sdk,http,grpc] [--out DIR] [--render FILE]
-  --quick     small samples, one shortened outage, no daprd settings (about a minute; a smoke run)
-  --settings  also measure the daprd settings in a --quick run (the full run always does)
-  --json      print the result as JSON on stdout (progress goes to stderr)
-  --variants  which apps to compare (default: all); Redis direct and the ceiling always run
-  --out       where compare.md, compare.svg and compare.json go (default: reports/)
-  --render F  measure nothing: write the report again from a compare.json F (after changing the report's code)`;
 
 /** How much of everything: the full run stays under 10 minutes, --quick about a minute. */
 export const PLANS = {
@@ -77,39 +68,6 @@ export const PLANS = {
   },
 };
 
-/** Flags → options; anything else is a UsageError. @param {string[]} argv */
-export function parseCompareArgs(argv) {
-  const values = parseFlags(
-    argv,
-    {
-      quick: { type: "boolean", default: false },
-      settings: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      variants: { type: "string", default: Object.keys(VARIANTS).join(",") },
-      out: { type: "string", default: path.join(ROOT, "reports") },
-      render: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    USAGE,
-  );
-  const variants = [
-    ...new Set(
-      values.variants
-        .split(",")
-        .map((v) => v.trim())
-        .filter(Boolean),
-    ),
-  ];
-  const unknown = variants.filter((v) => !(v in VARIANTS));
-  if (unknown.length || !variants.length) {
-    throw new UsageError(
-      `--variants: ${unknown.length ? `unknown "${unknown.join(", ")}"` : "none given"}.`,
-      `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}`,
-    );
-  }
-  return { ...values, variants: /** @type {(keyof typeof VARIANTS)[]} */ (variants), out: path.resolve(values.out) };
-}
-
 /** The steady-state rows for the chosen apps: sdk-app gets one per protocol. @param {string[]} variants */
 export const rowsFor = (variants) => [
   "redis",
@@ -118,23 +76,21 @@ export const rowsFor = (variants) => [
   "grpc-ceiling",
 ];
 
-/** `compare [--quick] [--settings] [--json] [--variants …] [--out DIR]`; returns the exit code. @param {string[]} argv */
-export async function runCompare(argv) {
-  const opts = parseCompareArgs(argv);
-  if (opts.help) {
-    write(`${USAGE}\n`);
-    return 0;
-  }
+/**
+ * `demo.mjs compare`; returns the exit code.
+ * @param {import("./args.mjs").CompareOptions} opts  from args.mjs
+ */
+export async function runCompare(opts) {
   if (opts.json) sendHumanOutputTo(process.stderr);
   if (opts.render) {
     let saved;
     try {
       saved = JSON.parse(fs.readFileSync(opts.render, "utf8"));
     } catch (err) {
-      throw new UsageError(`--render ${opts.render}: ${/** @type {Error} */ (err).message}`, USAGE);
+      throw command.fail(`--render ${opts.render}: ${/** @type {Error} */ (err).message}`);
     }
     if (saved?.tool !== "compare" || !saved.steady?.rows)
-      throw new UsageError(`--render ${opts.render}: not a compare.json written by this version of compare.`, USAGE);
+      throw command.fail(`--render ${opts.render}: not a compare.json written by this version of compare.`);
     // What stops each row is a reading of the stored numbers: read them again with today's code.
     for (const s of Object.values(saved.steady.rows)) Object.assign(s.max, bound(s.max, saved.pinning?.enabled));
     writeReport(saved, opts.out, opts.json);
@@ -148,7 +104,7 @@ export async function runCompare(argv) {
   const result = {
     tool: "compare",
     date: new Date().toISOString(),
-    argv,
+    argv: opts.argv,
     quick: opts.quick,
     variants: opts.variants,
     rows,

@@ -1,11 +1,10 @@
 // @ts-check
-// `demo.mjs failover`: the command's entry point (flags, prerequisites, one
+// `demo.mjs failover`: the command's entry point (prerequisites, one
 // run per variant, the summary and the exit code); the rounds are flow.mjs's.
 import { chalk } from "zx";
 import { checkResources } from "../../stack/resources.mjs";
 import { sendHumanOutputTo } from "../../cli/console.mjs";
 import { ensureDaprAndApps } from "../../stack/prerequisites.mjs";
-import { USAGE, parseFailoverArgs } from "./args.mjs";
 import { failoverVariant } from "./flow.mjs";
 import { printSummary } from "./report.mjs";
 
@@ -13,14 +12,9 @@ import { printSummary } from "./report.mjs";
 
 /**
  * `demo.mjs failover`: returns the exit code.
- * @param {string[]} argv
+ * @param {import("./args.mjs").FailoverOptions} opts  from args.mjs
  */
-export async function runFailover(argv) {
-  const opts = parseFailoverArgs(argv);
-  if (opts.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+export async function runFailover(opts) {
   if (opts.json) sendHumanOutputTo(process.stderr);
   // Dapr, placement/scheduler and the built apps; not the shared Redis on 6379, which this demo never uses.
   checkResources();

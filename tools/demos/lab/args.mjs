@@ -12,7 +12,7 @@ export const LAB_FAULTS = FAULT_NAMES.filter((f) => f !== "failover");
 /** --quick: the relations its integration test checks, at fault lengths that let the seed's breaker open. */
 export const QUICK = { policies: "seed,fail-fast", faults: "hang,refuse", faultS: 45 };
 
-export const LAB = defineCommand({
+export const command = defineCommand({
   usage: "npx zx tools/demo.mjs lab",
   about:
     "Every chosen policy under every chosen fault between daprd and Redis (a real Toxiproxy), each cell with a fresh\n" +
@@ -50,7 +50,6 @@ export const LAB = defineCommand({
 
 /**
  * @typedef {object} LabArgs
- * @property {boolean} help
  * @property {import("./policies.mjs").LabPolicy[]} policies
  * @property {import("../../stack/faults.mjs").Fault[]} faults
  * @property {number} faultMs
@@ -66,11 +65,12 @@ export const LAB = defineCommand({
  */
 
 /**
- * @param {string[]} argv
+ * The lab's options from its parsed command line.
+ * @param {ReturnType<typeof command.parse>} parsed
+ * @param {string[]} argv  as given: --quick yields to a flag given explicitly
  * @returns {LabArgs}
  */
-export function parseLabArgs(argv) {
-  const { values: v, rest, help } = LAB.parse(argv);
+export function options({ values: v, rest }, argv) {
   const quick = v.quick === true;
   const explicit = (/** @type {string} */ flag) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   const policyList = quick && !explicit("policies") ? QUICK.policies : String(v.policies);
@@ -81,7 +81,8 @@ export function parseLabArgs(argv) {
   const names =
     policyList === "all" ? POLICY_NAMES : policyList === "" ? [] : policyList.split(",").map((s) => s.trim());
   const unknown = names.find((n) => !POLICY_NAMES.includes(n));
-  if (unknown) throw LAB.fail(`Unknown policy "${unknown}". Valid: ${POLICY_NAMES.join(", ")} (or --policy <file>).`);
+  if (unknown)
+    throw command.fail(`Unknown policy "${unknown}". Valid: ${POLICY_NAMES.join(", ")} (or --policy <file>).`);
   const policies = names.map(
     (n) => /** @type {import("./policies.mjs").LabPolicy} */ (POLICIES.find((p) => p.name === n)),
   );
@@ -92,10 +93,9 @@ export function parseLabArgs(argv) {
         policies.map((p) => p.name),
       ),
     );
-  if (!policies.length) throw LAB.fail("No policy to run: give --policies or --policy <file>.");
+  if (!policies.length) throw command.fail("No policy to run: give --policies or --policy <file>.");
   const variant = /** @type {import("../../stack/paths.mjs").VariantName} */ (v.variant);
   return {
-    help,
     policies,
     faults: parseFaultList(faultList, LAB_FAULTS),
     faultMs: (faultS ?? 15) * 1000,
@@ -114,3 +114,6 @@ export function parseLabArgs(argv) {
     render: v.render ? path.resolve(String(v.render)) : undefined,
   };
 }
+
+/** The options from the arguments after `lab` (tests and callers that are not demo.mjs). @param {string[]} argv */
+export const parseLabArgs = (argv) => options(command.parse(argv), argv);

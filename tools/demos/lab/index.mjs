@@ -12,7 +12,7 @@ import { say, heading, sendHumanOutputTo } from "../../cli/console.mjs";
 import { printEvent } from "../../cli/stream.mjs";
 import { ensureDaprAndApps } from "../../stack/prerequisites.mjs";
 import { startToxiproxy } from "../../stack/toxiproxy.mjs";
-import { LAB, parseLabArgs } from "./args.mjs";
+import { command } from "./args.mjs";
 import { checkPolicy } from "./policies.mjs";
 import { runCell } from "./cell.mjs";
 import { measureCell } from "./measure.mjs";
@@ -52,15 +52,11 @@ const oneLine = (r) =>
       `next order ${r.recoveryS === null ? "none" : `${r.recoveryS} s`} after; audit ${r.clean ? "clean" : "NOT CLEAN"}`;
 
 /**
- * @param {string[]} argv
+ * `demo.mjs lab`.
+ * @param {import("./args.mjs").LabArgs} a  from args.mjs
  * @returns {Promise<number>} the exit code
  */
-export async function runLab(argv) {
-  const a = parseLabArgs(argv);
-  if (a.help) {
-    process.stdout.write(`${LAB.help()}\n`);
-    return 0;
-  }
+export async function runLab(a) {
   if (a.json) sendHumanOutputTo(process.stderr);
   if (a.render) return renderFromRuns(a.render, a);
   // Every policy checked before anything starts: a mistake is exit 2 with its file and line.
@@ -180,10 +176,10 @@ export function renderFromRuns(file, a) {
   try {
     saved = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw LAB.fail(`--render ${file}: ${err instanceof Error ? err.message : err}`);
+    throw command.fail(`--render ${file}: ${err instanceof Error ? err.message : err}`);
   }
   if (!saved?.meta || !Array.isArray(saved.runs))
-    throw LAB.fail(`--render ${file}: not a lab-runs.json the lab wrote.`);
+    throw command.fail(`--render ${file}: not a lab-runs.json the lab wrote.`);
   return writeReports(saved.meta, saved.runs, saved.reloadRun, a);
 }
 

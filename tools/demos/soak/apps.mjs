@@ -19,8 +19,7 @@ import { scopedResiliencyYaml } from "../../stack/resources.mjs";
 import { STYLES } from "../../bench/lib/styles.mjs";
 
 /** The comparison's four client rows, in its order. */
-export const SOAK_STYLES = /** @type {const} */ (["sdk", "sdk-grpc", "http", "grpc"]);
-/** @typedef {typeof SOAK_STYLES[number]} SoakStyle */
+/** @typedef {import("./args.mjs").SoakStyle} SoakStyle */
 export const appIdOf = (/** @type {string} */ style) => `soak-${style}`;
 
 /** How long a daprd started again may take to be healthy, attempts included. */

@@ -75,7 +75,7 @@ async function readStore(store, apps, at, label) {
 /**
  * @param {object} o
  * @param {import("./schedule.mjs").Schedule} o.schedule
- * @param {readonly import("./apps.mjs").SoakStyle[]} o.styles
+ * @param {readonly import("./args.mjs").SoakStyle[]} o.styles
  * @param {import("./store.mjs").ProxyStarter} [o.proxy]
  *   puts the fault proxy in front of Redis; undefined: daprd talks to Redis directly (no network faults)
  * @param {"local" | "sentinel"} [o.redisMode]

@@ -263,7 +263,7 @@ describe("countsOverTime", () => {
 
 describe("parseSoakArgs", () => {
   it("takes the flags, and refuses bad ones with a usage error (exit 2) naming them", async () => {
-    const { parseSoakArgs } = await import("./index.mjs");
+    const { parseSoakArgs } = await import("./args.mjs");
     const ok = parseSoakArgs([
       "--duration",
       "1h",
@@ -290,7 +290,7 @@ describe("parseSoakArgs", () => {
       [["--duration", "30s"], /too short/],
       [["--seed=-1"], /--seed must be a whole number/],
       [["--seed", "1.5"], /--seed must be a whole number/],
-      [["--variants", "sdk,java"], /Unknown variant "java"/],
+      [["--variants", "sdk,java"], /--variants: unknown "java"/],
       [["--durability", "safe"], /--durability applies to --redis sentinel only/],
       [["--redis", "docker"], /Unknown --redis "docker"/],
     ];

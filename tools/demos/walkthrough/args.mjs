@@ -1,18 +1,60 @@
 // @ts-check
-// The walkthrough's command line.
+// The walkthrough's command line: its flag table (parsing, --help, errors)
+// and the checks of the values the table cannot express.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
-import { UsageError } from "../../cli/errors.mjs";
-import { RESOURCES, VARIANTS } from "../../stack/paths.mjs";
-import { FAULT_NAMES, parseFaultList } from "../../stack/faults.mjs";
+import { defineCommand, numberFlag } from "../../cli/command.mjs";
+import { RESOURCES, VARIANT_NAMES } from "../../stack/paths.mjs";
+import { REDIS_FLAG } from "../../stack/redis.mjs";
+import { FAULTS, FAULT_NAMES, fault } from "../../stack/faults.mjs";
 
-/** The faults --fault takes. */
+/** The faults --fault takes: failover needs the Sentinel cluster of `demo.mjs failover`, which the walkthrough does not run. */
 export const WALK_FAULTS = FAULT_NAMES.filter((f) => f !== "failover");
 
-export const USAGE = `Usage: npx zx tools/demo.mjs walkthrough [--variant sdk|http|grpc|all] [--redis auto|docker|local]
-                                       [--outage <seconds>] [--resources <dir>] [--fault <name>] [--verbose] [--json]
-                                       [-- <any app command>]`;
+export const command = defineCommand({
+  usage: "npx zx tools/demo.mjs walkthrough",
+  about:
+    'The Dapr quickstart "Resiliency: State Management", replayed and checked step by step: the app saves orders,\n' +
+    "Redis is stopped, daprd retries and its circuit breaker opens, Redis is started again, daprd recovers and\n" +
+    "no order is lost. `npm start` runs it with the defaults.",
+  flags: {
+    variant: {
+      type: "string",
+      choices: [...VARIANT_NAMES, "all"],
+      default: "sdk",
+      help: "which app: sdk-app, http-app, grpc-app, or all three one after the other",
+    },
+    redis: REDIS_FLAG,
+    outage: {
+      type: "string",
+      value: "<seconds>",
+      help: "keep Redis down at least this long, 1 to 600 (default: until the breaker has opened, half-opened and opened again)",
+    },
+    resources: {
+      type: "string",
+      value: "<dir>",
+      help: "the resources folder daprd loads and the policy is read from (default: resources/)",
+    },
+    fault: {
+      type: "string",
+      value: "<name>",
+      choices: WALK_FAULTS,
+      help: "another fault instead of stopping Redis (listed below)",
+    },
+    verbose: { type: "boolean", help: "all of daprd's lines, not just the resiliency, component and error ones" },
+    json: { type: "boolean", help: "print the result as JSON on stdout (progress goes to stderr)" },
+  },
+  rest: "<any app command>",
+  restHelp: "an order-processor of your own, checked instead of a variant (see below)",
+  notes:
+    "An app command after `--` (e.g. -- python3 app.py) runs beside daprd instead of a variant, with app id\n" +
+    "order-processor, DAPR_HTTP_PORT, DAPR_GRPC_PORT and DAPR_HOST set; it is followed by the lines the Dapr\n" +
+    "state-management quickstarts print (Saving Order: …). The walkthrough stops and starts the project's Redis\n" +
+    "on 127.0.0.1:6379.\n\n--fault:\n" +
+    FAULTS.filter((f) => WALK_FAULTS.includes(f.name))
+      .map((f) => `  ${f.name.padEnd(8)} ${f.does}`)
+      .join("\n"),
+});
 
 /**
  * @typedef {object} WalkthroughArgs
@@ -24,78 +66,33 @@ export const USAGE = `Usage: npx zx tools/demo.mjs walkthrough [--variant sdk|ht
  * @property {import("../../stack/faults.mjs").Fault | undefined} fault  --fault: instead of stopping Redis
  * @property {boolean} verbose
  * @property {boolean} json
- * @property {boolean} help
  */
 
 /**
- * @param {string[]} argv
+ * The walkthrough's options from its parsed command line.
+ * @param {ReturnType<typeof command.parse>} parsed
  * @returns {WalkthroughArgs}
  */
-export function parseWalkthroughArgs(argv) {
-  const dd = argv.indexOf("--");
-  const command = dd >= 0 ? argv.slice(dd + 1) : undefined;
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: dd >= 0 ? argv.slice(0, dd) : argv,
-      strict: true,
-      options: {
-        variant: { type: "string", default: "sdk" },
-        redis: { type: "string", default: "auto" },
-        outage: { type: "string" },
-        resources: { type: "string" },
-        fault: { type: "string" },
-        verbose: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(/** @type {Error} */ (err).message, USAGE);
-  }
-  if (command && command.length === 0)
-    throw new UsageError("Nothing after `--`: give the app command to check.", USAGE);
-  const variants = values.variant === "all" ? Object.keys(VARIANTS) : [values.variant ?? "sdk"];
-  /** @type {Record<string, unknown>} */
-  const known = VARIANTS;
-  if (!command && !variants.every((v) => known[v])) {
-    throw new UsageError(
-      `Unknown --variant "${values.variant}".`,
-      `${USAGE}\nVariants: ${Object.keys(VARIANTS).join(", ")}, all`,
-    );
-  }
-  const redis = values.redis ?? "auto";
-  if (!["auto", "docker", "local"].includes(redis)) {
-    throw new UsageError(`Unknown --redis "${redis}".`, USAGE);
-  }
-  let outageMs;
-  if (values.outage !== undefined) {
-    const s = Number(values.outage);
-    if (!/^\d+(\.\d+)?$/.test(values.outage) || s < 1 || s > 600) {
-      throw new UsageError(`--outage must be a number of seconds from 1 to 600, got "${values.outage}".`, USAGE);
-    }
-    outageMs = s * 1000;
-  }
+export function options({ values, rest }) {
+  const seconds = numberFlag(values.outage, "outage", { min: 1, max: 600, unit: "seconds" });
   const resourcesDir = values.resources === undefined ? RESOURCES : path.resolve(values.resources);
   if (!fs.existsSync(resourcesDir) || !fs.statSync(resourcesDir).isDirectory()) {
-    throw new UsageError(
+    throw command.fail(
       `--resources "${values.resources}" is not a folder.`,
-      `Pass a folder holding statestore.yaml and resiliency.yaml (a copy of resources/).\n${USAGE}`,
+      "Pass a folder holding statestore.yaml and resiliency.yaml (a copy of resources/).",
     );
   }
-  // failover needs the Sentinel cluster of `demo.mjs failover`, which the walkthrough does not run.
-  const faults = values.fault === undefined ? [] : parseFaultList(values.fault, WALK_FAULTS);
-  if (faults.length > 1) throw new UsageError(`--fault takes one fault, got "${values.fault}".`, USAGE);
-  const fault = faults[0];
   return {
-    fault,
-    variants: command ? ["custom"] : variants,
-    command,
-    redis,
-    outageMs,
+    fault: values.fault === undefined ? undefined : fault(values.fault),
+    variants: rest ? ["custom"] : values.variant === "all" ? [...VARIANT_NAMES] : [values.variant],
+    command: rest,
+    redis: values.redis,
+    outageMs: seconds === undefined ? undefined : seconds * 1000,
     resourcesDir,
-    verbose: values.verbose ?? false,
-    json: values.json ?? false,
-    help: values.help ?? false,
+    verbose: values.verbose,
+    json: values.json,
   };
 }
+
+/** The options from the arguments after `walkthrough` (tests and callers that are not demo.mjs). @param {string[]} argv */
+export const parseWalkthroughArgs = (argv) => options(command.parse(argv));

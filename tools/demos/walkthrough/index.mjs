@@ -9,27 +9,19 @@ import { UsageError } from "../../cli/errors.mjs";
 import { ensurePrerequisites } from "../../stack/prerequisites.mjs";
 import { sendHumanOutputTo } from "../../cli/console.mjs";
 import { VARIANTS } from "../../stack/paths.mjs";
-import { USAGE, parseWalkthroughArgs } from "./args.mjs";
 import { walkOne } from "./walk.mjs";
 import { DEFAULT_HOLD_MS, startFaultProxy } from "./fault-steps.mjs";
 import { onCleanup } from "../../cli/cleanup.mjs";
 import { notMet, printSummary } from "./report.mjs";
 
-export { USAGE, parseWalkthroughArgs };
-
 /** @typedef {import("./types.mjs").WalkResult} WalkResult */
 
 /**
  * `demo.mjs walkthrough`: returns the exit code.
- * @param {string[]} argv
+ * @param {import("./args.mjs").WalkthroughArgs} opts  from args.mjs
  * @returns {Promise<number>}
  */
-export async function runWalkthrough(argv) {
-  const opts = parseWalkthroughArgs(argv);
-  if (opts.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+export async function runWalkthrough(opts) {
   if (opts.json) sendHumanOutputTo(process.stderr);
   const { redis, checked } = await ensurePrerequisites({
     redisMode: opts.redis,
