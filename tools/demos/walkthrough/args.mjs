@@ -38,7 +38,6 @@ export const command = defineCommand({
     fault: {
       type: "string",
       value: "<name>",
-      choices: WALK_FAULTS,
       help: "another fault instead of stopping Redis (listed below)",
     },
     verbose: { type: "boolean", help: "all of daprd's lines, not just the resiliency, component and error ones" },
@@ -83,7 +82,7 @@ export function options({ values, rest }) {
     );
   }
   return {
-    fault: values.fault === undefined ? undefined : fault(values.fault),
+    fault: values.fault === undefined ? undefined : walkthroughFault(values.fault),
     variants: rest ? ["custom"] : values.variant === "all" ? [...VARIANT_NAMES] : [values.variant],
     command: rest,
     redis: values.redis,
@@ -92,6 +91,25 @@ export function options({ values, rest }) {
     verbose: values.verbose,
     json: values.json,
   };
+}
+
+/**
+ * One fault of the catalogue the walkthrough can replay; the messages say where the others run.
+ * @param {string} name
+ */
+function walkthroughFault(name) {
+  if (name.includes(","))
+    throw command.fail(
+      `--fault takes one fault, got "${name}".`,
+      `Several faults side by side: npx zx tools/demo.mjs lab --faults ${name}`,
+    );
+  const f = fault(name);
+  if (!WALK_FAULTS.includes(f.name))
+    throw command.fail(
+      `Fault "${name}" is not available here: it needs the Sentinel cluster the walkthrough does not run.`,
+      "Run it with npx zx tools/demo.mjs failover, or soak --redis sentinel.",
+    );
+  return f;
 }
 
 /** The options from the arguments after `walkthrough` (tests and callers that are not demo.mjs). @param {string[]} argv */
