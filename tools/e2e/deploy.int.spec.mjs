@@ -133,8 +133,11 @@ describe("broken copies are refused", () => {
     const dir = brokenCopy("resiliency-field", "resiliency.yaml", (d) =>
       d.setIn(["spec", "policies", "retries", "retryForever", "backoff"], "linear"),
     );
-    const r = await checkDeploy({ dir, dockerfiles: [], prepared });
-    expect(problemsOf(r)).toEqual([expect.stringMatching(/^Resiliency myresiliency: .*retryForever.*backoff/)]);
+    const problems = problemsOf(await checkDeploy({ dir, dockerfiles: [], prepared }));
+    // the schema and our own field check (stack/resiliency-check.mjs) both say so, and nothing else is reported
+    expect(problems).toHaveLength(2);
+    expect(problems).toContainEqual(expect.stringMatching(/^Resiliency myresiliency: .*retryForever.*backoff/));
+    expect(problems).toContainEqual(expect.stringMatching(/`backoff` is not a field of retry policy "retryForever"/));
   });
 
   it("a wrong type: maxRetries: forever (the schema and our own check both say so)", async () => {
