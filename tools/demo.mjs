@@ -6,6 +6,7 @@
 // anything is built or started) and its run (index.mjs, loaded after the build).
 import { defineGroup } from "./cli/command.mjs";
 import { isEntry, main, scriptArgs } from "./cli/main.mjs";
+import { UsageError } from "./cli/errors.mjs";
 import { ensureBuilt } from "./stack/prerequisites.mjs";
 import { sendHumanOutputTo } from "./cli/console.mjs";
 
@@ -62,7 +63,16 @@ if (isEntry(import.meta.url))
     const { command, options } = await entry.args();
     const parsed = command.parse(picked.argv);
     if (parsed.help) return command.printHelp();
-    const opts = options(parsed, picked.argv); // every usage mistake is found here, before anything runs
+    /** @type {unknown} */
+    let opts;
+    try {
+      opts = options(parsed, picked.argv); // every usage mistake is found here, before anything runs
+    } catch (err) {
+      // a value checked after parsing (numberFlag, …) shows the usage too, as the table's own errors do
+      if (err instanceof UsageError && !(err.fix ?? "").includes(command.synopsis))
+        throw command.fail(err.message, err.fix);
+      throw err;
+    }
     if (/** @type {Record<string, unknown>} */ (parsed.values).json === true) sendHumanOutputTo(process.stderr); // stdout is for the JSON result
     // The commands read the apps' lines with the library's parser (libs/order-model/dist):
     // on a fresh clone, build before loading them.

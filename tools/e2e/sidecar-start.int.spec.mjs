@@ -96,8 +96,9 @@ describe("a daprd start counts only when daprd has not said it failed", () => {
       return { ...outcome, starved: await starving };
     });
     const outcomes = await Promise.all(attempts);
-    // the race was set up in every attempt…
-    expect(outcomes.map((o) => o.starved)).toEqual(outcomes.map(() => true));
+    // the race was set up in most attempts (on a loaded machine a daprd can start and exit between two
+    // looks at /proc, and is then not starved: that attempt still must not count as a start)…
+    expect(outcomes.filter((o) => o.starved).length).toBeGreaterThanOrEqual(3);
     // …and no start counted
     expect(outcomes.filter((o) => o.resolved)).toEqual([]);
     for (const o of outcomes) {
