@@ -149,6 +149,32 @@ describe("compare --quick, ended in its outage phase and by a closed pipe (its o
   });
 });
 
+describe("lab --quick, its stdout closed as its cells start (`lab --quick | head -3`)", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "lab-ended-"));
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  // The tool learns that the reader is gone at its next write: the line of the first cell done,
+  // printed just as the next cell starts its Redis. The clean-up has to wait for that start and
+  // stop what it started, not run past it (it used to leave that redis-server and its folder).
+  it("exit 141; no process and no folder left, the cell that was starting included", async () => {
+    const run = markedRun();
+    try {
+      const ended = await runAndEnd({
+        script: "demo.mjs",
+        args: ["lab", "--quick", "--fault-s", "3", "--out", out],
+        env: run.env,
+        at: /× [\w-]+: starting/,
+        close: "stdout",
+      });
+      expect(ended.matched, ended.output).toBe(true);
+      expect({ code: ended.code, hung: ended.hung }, ended.output).toEqual({ code: 141, hung: false });
+      expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+    } finally {
+      run.remove();
+    }
+  });
+});
+
 describe("a frozen Redis on the way out", () => {
   it("LocalRedis.stop ends a Redis paused with SIGSTOP (a fault still active when the tool ends)", async () => {
     const redis = await startRedis();
