@@ -188,8 +188,10 @@ export const FAULTS = [
     async apply(t) {
       const c = await redisClientOf(t, "reject");
       try {
-        const [, was = "0"] = /** @type {string[]} */ (await c.sendCommand(["CONFIG", "GET", MIN_REPLICAS]));
-        REJECT_WAS.set(t, was);
+        // CONFIG GET answers [name, value] over RESP2, { name: value } over RESP3.
+        const reply = /** @type {unknown} */ (await c.sendCommand(["CONFIG", "GET", MIN_REPLICAS]));
+        const was = Array.isArray(reply) ? reply[1] : /** @type {Record<string, unknown>} */ (reply)?.[MIN_REPLICAS];
+        REJECT_WAS.set(t, String(was ?? "0"));
         await c.sendCommand(["CONFIG", "SET", MIN_REPLICAS, "1"]);
       } finally {
         await c.quit().catch(() => undefined);

@@ -101,7 +101,7 @@ describe("the fault catalogue", () => {
       /** @type {any} */ ({
         sendCommand: async (/** @type {string[]} */ args) => {
           sent.push(args);
-          if (args[1] === "GET") return [args[2], config.get(String(args[2])) ?? "0"];
+          if (args[1] === "GET") return { [String(args[2])]: config.get(String(args[2])) ?? "0" }; // RESP3's map
           config.set(String(args[2]), String(args[3]));
           return "OK";
         },

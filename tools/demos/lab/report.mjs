@@ -106,8 +106,42 @@ export function markdown(res) {
     ...(notes.length ? ["", `Not available: ${notes.join("; ")}.`] : []),
     "",
   );
+  out.push(...attemptsSection(res));
   if (res.reload) out.push(...reloadSection(res.reload));
   return `${out.join("\n")}\n`;
+}
+
+/** Every cell whose fault let each write attempt reach Redis: the attempts as MONITOR saw them. @param {LabResult} res */
+function attemptsSection(res) {
+  const cells = res.cells.filter((c) => c.attempts);
+  if (!cells.length) return [];
+  const traps = res.traps ?? [];
+  const out = [
+    "## Each attempt, as Redis saw it (MONITOR)",
+    "",
+    "Under a fault where Redis answers every write with an error, each attempt reaches it: `redis-cli monitor` gives",
+    "each write's time. A burst: one order's writes less than 1 s apart (the state store client's own retries inside one",
+    "daprd attempt); the gap between bursts is daprd's retry interval.",
+    ...(traps.length
+      ? [
+          "",
+          `Trap cells (not in the matrix): ${traps.map((t) => `**${t.name}** × ${t.fault} (${t.issue}): ${t.about}`).join("; ")}.`,
+        ]
+      : []),
+    "",
+    "| policy × fault | writes at Redis | bursts | writes per burst | gap inside a burst | gap between bursts | every gap (s × how often) | app errors | writes per app error |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const c of cells) {
+    const a = /** @type {import("./attempts.mjs").Attempts} */ (c.attempts);
+    out.push(
+      `| ${c.policy} × ${c.fault} | ${a.writes} | ${a.bursts} | ${a.bursts ? Math.round((a.writes / a.bursts) * 100) / 100 : "–"} | ` +
+        `${s(a.inBurstGapS)} | ${s(a.burstGapS)} | ${a.gaps.map((g) => `${g.s} × ${g.n}`).join(", ") || "–"} | ${c.appErrors} | ` +
+        `${c.appErrors ? Math.round((a.writes / c.appErrors) * 100) / 100 : "–"} |`,
+    );
+  }
+  out.push("");
+  return out;
 }
 
 /** @param {import("./reload.mjs").ReloadResult} r */
