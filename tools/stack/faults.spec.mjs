@@ -169,6 +169,14 @@ describe("expectations follow the fault", () => {
     expect(expectations(fault("refuse"), SEED, 40_000).breakerOpens).not.toBe(true);
   });
 
+  it("failover demands neither a daprd retry nor an open breaker, but orders through it", () => {
+    const e = expectations(fault("failover"), SEED, 45_000);
+    expect(e.callsFail).toBeUndefined();
+    expect(e.breakerOpens).toBeUndefined();
+    expect(e.appStalls).toBe(false);
+    expect(e.why).toMatch(/Sentinels name the new primary/);
+  });
+
   it("flaky and cut leave the breaker undecided; no breaker in the policy: never", () => {
     expect(expectations(fault("flaky"), SEED, 60_000).breakerOpens).toBeUndefined();
     expect(expectations(fault("cut"), SEED, 60_000).breakerOpens).toBeUndefined();

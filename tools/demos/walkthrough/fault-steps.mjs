@@ -115,7 +115,12 @@ export async function applyFaultAndWatch(w, f) {
   if (OPENED_METRIC.test(await w.sidecar.metrics().catch(() => ""))) w.metricsOpen = rec.now();
   const since = (/** @type {RecordedEvent | undefined} */ x) =>
     x ? `${(x.at - /** @type {number} */ (t.redisDown)).toFixed(1)} s into the fault` : "";
-  if (e.callsFail)
+  if (e.callsFail === undefined)
+    say(
+      "walkthrough",
+      `daprd ${retries.length ? `retried ${retries.length}×, the first ${since(retries[0])}` : "retried nothing"} (either is right here: ${e.why})`,
+    );
+  else if (e.callsFail)
     v.check(
       "daprd retries the failed state call",
       retries[0],
@@ -164,7 +169,11 @@ export async function clearFaultAndWatch(w, f) {
   await f.fault.clear(f.target);
   t.redisUp = rec.now();
   const redisUp = t.redisUp;
-  const lastBefore = [...w.before, ...w.during].at(-1) ?? 0;
+  // Orders may be saved while the fault is being cleared (a failover's old primary rejoining takes a second).
+  const lastBefore =
+    rec.events.filter((e) => e.order?.kind === "saving" && e.at < redisUp).at(-1)?.order?.id ??
+    [...w.before, ...w.during].at(-1) ??
+    0;
   const next = await waiting(
     "waiting for the next order",
     whileAppRuns(
