@@ -38,8 +38,9 @@ export function markdown(res) {
   const out = [];
   out.push("# The resiliency lab", "");
   out.push(
-    `${res.app}: ${res.policies.length} policies × ${res.faults.length} faults, each fault held ${res.faultS} s, ` +
-      `${res.parallel} cell(s) at a time, each with its own Redis, Toxiproxy proxy, daprd and app. ` +
+    `${res.app}: ${res.policies.length} policies × ${res.faults.length} faults${res.traps?.length ? ` and ${res.traps.length} trap cells` : ""}${res.reload ? " and the two reload cells" : ""}, each fault held ${res.faultS} s, ` +
+      `${res.parallel} cell(s) at a time, each with its own Redis (for failover: a primary, a replica and three Sentinels), ` +
+      `Toxiproxy proxy, daprd and app. ` +
       `Ran ${res.date} in ${res.seconds} s on ${m.cpus} × ${m.model}; load average (1/5/15 min) ` +
       `${m.loadBefore.join(" / ")} before, ${m.loadAfter.join(" / ")} after` +
       `${m.loadBefore[0] !== undefined && m.loadBefore[0] > m.cpus ? " — a machine shared with other work, so latencies are not a quiet machine's" : ""}.`,
