@@ -1,5 +1,11 @@
 import http from "node:http";
-import { CommunicationProtocolEnum, DaprClient, LogLevel, StateConsistencyEnum } from "@dapr/dapr";
+import {
+  CommunicationProtocolEnum,
+  DaprClient,
+  LogLevel,
+  StateConcurrencyEnum,
+  StateConsistencyEnum,
+} from "@dapr/dapr";
 import type { Consistency, DaprEndpoint, Order, OrderStore } from "@dapr-resiliency/order-model";
 
 /** The SDK's enum for each STATE_CONSISTENCY value. */
@@ -42,7 +48,9 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
   });
   // STATE_CONSISTENCY=strong: each item asks for it (Redis's store then WAITs for its replicas); else none is sent.
   // The SDK reads it per item (options.consistency), not from save()'s options, which carry only metadata.
-  const itemOptions = dapr.consistency ? { options: { consistency: CONSISTENCY[dapr.consistency] } } : {};
+  // Its type wants a concurrency too: "unspecified" is what the SDK sends as none (daprd's default, last-write).
+  const concurrency = StateConcurrencyEnum.CONCURRENCY_UNSPECIFIED;
+  const itemOptions = dapr.consistency ? { options: { consistency: CONSISTENCY[dapr.consistency], concurrency } } : {};
   // #endregion client
 
   // #region first-call
