@@ -41,6 +41,18 @@ async function leftBehind(run, except = []) {
   };
 }
 
+/**
+ * The run ended the way `code` says, by itself (not killed after a hang), and left nothing.
+ * @param {import("./support/interrupt.mjs").MarkedRun} run
+ * @param {import("./support/interrupt.mjs").Ended} ended
+ * @param {number} code
+ */
+async function expectEndedClean(run, ended, code) {
+  expect(ended.matched, ended.output).toBe(true);
+  expect({ code: ended.code, hung: ended.hung }, ended.output).toEqual({ code, hung: false });
+  expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+}
+
 describe("walkthrough, ended while Redis is stopped (the project's Redis on 6379)", () => {
   const project = new LocalRedis();
   /** @type {string} */
@@ -140,9 +152,7 @@ describe("compare --quick, ended in its outage phase and by a closed pipe (its o
         at: /Steady state:/, // daprd --app-id bench and the redis-server are running
         close: pipe,
       });
-      expect(ended.matched, ended.output).toBe(true);
-      expect({ code: ended.code, hung: ended.hung }, ended.output).toEqual({ code: 141, hung: false });
-      expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+      await expectEndedClean(run, ended, 141);
     } finally {
       run.remove();
     }
@@ -166,9 +176,7 @@ describe("lab --quick, its stdout closed as its cells start (`lab --quick | head
         at: /× [\w-]+: starting/,
         close: "stdout",
       });
-      expect(ended.matched, ended.output).toBe(true);
-      expect({ code: ended.code, hung: ended.hung }, ended.output).toEqual({ code: 141, hung: false });
-      expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+      await expectEndedClean(run, ended, 141);
     } finally {
       run.remove();
     }
@@ -191,13 +199,7 @@ describe("soak and failover, ended while their Redis is down (their own Redis)",
         signal: "SIGINT",
         timeoutMs: 240_000,
       });
-      expect(ended.matched, ended.output).toBe(true);
-      expect({ code: ended.code, signal: ended.signal, hung: ended.hung }, ended.output).toEqual({
-        code: 130,
-        signal: null,
-        hung: false,
-      });
-      expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+      await expectEndedClean(run, ended, 130);
     } finally {
       run.remove();
     }
@@ -214,13 +216,7 @@ describe("soak and failover, ended while their Redis is down (their own Redis)",
         afterMs: 500,
         signal: "SIGTERM",
       });
-      expect(ended.matched, ended.output).toBe(true);
-      expect({ code: ended.code, signal: ended.signal, hung: ended.hung }, ended.output).toEqual({
-        code: 143,
-        signal: null,
-        hung: false,
-      });
-      expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+      await expectEndedClean(run, ended, 143);
     } finally {
       run.remove();
     }
