@@ -12,6 +12,37 @@ const cleanups = [];
 const restores = [];
 /** @type {Promise<void> | undefined} */
 let running;
+let ending = false;
+
+/** Thrown by a start that begins once the tool is stopping: nothing new is started then. */
+export class ToolStopping extends Error {}
+
+/**
+ * A start that runs while the tool is stopping (it was waiting on something when the signal came)
+ * would start what no clean-up will stop: refuse it.
+ * @param {string} what the thing about to start
+ */
+export function refuseIfEnding(what) {
+  if (ending) throw new ToolStopping(`not starting ${what}: this tool is stopping`);
+}
+
+/**
+ * Registers how to stop something before starting it, so a signal that lands mid-start does not
+ * miss it: the clean-up waits for the start to settle, then stops what it started. Throws
+ * ToolStopping instead of starting once the tool is stopping.
+ * @template T
+ * @param {string} what for the message
+ * @param {() => Promise<T>} start
+ * @param {(started: T | undefined) => unknown} stop also runs after a failed start (with undefined)
+ * @returns {Promise<T>}
+ */
+export async function startOwned(what, start, stop) {
+  refuseIfEnding(what);
+  /** @type {Promise<T>} */
+  const started = Promise.resolve().then(start);
+  onCleanup(async () => stop(await started.catch(() => undefined)));
+  return started;
+}
 
 /**
  * @param {Cleanup[]} list
@@ -30,7 +61,7 @@ function register(list, fn) {
  * @param {Cleanup} fn
  * @returns {() => void} removes `fn` again (when its process ended by itself)
  */
-export const onCleanup = (fn) => register(cleanups, fn);
+export const onCleanup = (fn) => register(cleanups, fn); // while cleaning up: run with the rest
 
 /**
  * Changes something this tool does not own (stops the project's Redis, say) and promises to put it
@@ -81,7 +112,6 @@ function tell(text) {
   out?.write(text);
 }
 
-let ending = false;
 /**
  * Runs the clean-up once and exits with `code`; a second call (a second Ctrl-C) exits at once.
  * @param {string} why
@@ -89,7 +119,7 @@ let ending = false;
  */
 async function endTool(why, code) {
   if (ending) process.exit(code);
-  ending = true;
+  ending = true; // before the first await: a start in flight sees it
   tell(`\n${why}: stopping what this tool started…\n`);
   await runCleanups();
   process.exit(code);

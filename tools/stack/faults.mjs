@@ -18,7 +18,7 @@ import { UsageError } from "../cli/errors.mjs";
  * cluster: a Sentinel cluster whose primary the `failover` fault kills.
  * @typedef {object} FaultTarget
  * @property {Pick<import("./toxiproxy.mjs").Proxy, "addToxic" | "clearToxics" | "setEnabled">} [proxy]
- * @property {{ stop(signal?: NodeJS.Signals): Promise<void>, start(): Promise<void> }} [redis]
+ * @property {{ stop(signal?: NodeJS.Signals): Promise<void>, start(): Promise<void>, client?(): Promise<import("./redis.mjs").RedisClient> }} [redis]
  * @property {{ killPrimary(): Promise<void>, restoreOldPrimary(): Promise<void> }} [cluster]
  */
 
@@ -42,6 +42,8 @@ import { UsageError } from "../cli/errors.mjs";
  * @property {number} [latencyMs] slow: the added latency (its mean)
  * @property {number} [jitterMs]  slow: ± this much
  * @property {number} [share]     some: the share of connections hit, 0..1
+ * @property {number} [attemptMs] how long one failed attempt spends in daprd's Redis client, when not CLIENT_ATTEMPT_MS's
+ * @property {boolean} [monitor]  every write still reaches Redis: the lab reads each attempt's time from MONITOR
  * @property {(t: FaultTarget) => Promise<void>} apply
  * @property {(t: FaultTarget) => Promise<void>} clear
  */
@@ -75,6 +77,16 @@ function toxicFault(f, toxics) {
     },
     clear: (t) => clearProxy(t, f.name),
   };
+}
+
+const MIN_REPLICAS = "min-replicas-to-write";
+/** reject: the setting each target had before, put back when it clears. @type {WeakMap<FaultTarget, string>} */
+const REJECT_WAS = new WeakMap();
+
+/** @param {FaultTarget} t @param {string} name */
+function redisClientOf(t, name) {
+  if (!t.redis?.client) throw new Error(`fault ${name} needs a client to the Redis`);
+  return t.redis.client();
 }
 
 /** @type {readonly Fault[]} */
@@ -164,6 +176,38 @@ export const FAULTS = [
     [{ type: "limit_data", attributes: { bytes: 256 } }],
   ),
   {
+    name: "reject",
+    does: "every write answered with an error (NOREPLICAS: `CONFIG SET min-replicas-to-write 1`, no replica)",
+    standsFor:
+      "a primary that lost its replicas (min-replicas-to-write), a full disk's MISCONF: up, but refusing writes",
+    via: "direct",
+    calls: "fail",
+    // Measured: go-redis retries the error 3 times, about 0.51 s apart, before daprd sees it.
+    attemptMs: 1_550,
+    monitor: true,
+    async apply(t) {
+      const c = await redisClientOf(t, "reject");
+      try {
+        const [, was = "0"] = /** @type {string[]} */ (await c.sendCommand(["CONFIG", "GET", MIN_REPLICAS]));
+        REJECT_WAS.set(t, was);
+        await c.sendCommand(["CONFIG", "SET", MIN_REPLICAS, "1"]);
+      } finally {
+        await c.quit().catch(() => undefined);
+      }
+    },
+    async clear(t) {
+      const was = REJECT_WAS.get(t);
+      if (was === undefined) return;
+      const c = await redisClientOf(t, "reject");
+      try {
+        await c.sendCommand(["CONFIG", "SET", MIN_REPLICAS, was]);
+        REJECT_WAS.delete(t);
+      } finally {
+        await c.quit().catch(() => undefined);
+      }
+    },
+  },
+  {
     name: "failover",
     does: "the Sentinel primary killed (SIGKILL); Sentinel promotes the replica; the old primary rejoins as a replica",
     standsFor: "a managed Redis losing its primary: the replica takes over within seconds",
@@ -244,7 +288,7 @@ export function expectations(f, policy, faultMs) {
   const attemptMs =
     f.calls === "hang" || slowOverTimeout
       ? Math.min(timeout ?? Infinity, CLIENT_ATTEMPT_MS.hang)
-      : CLIENT_ATTEMPT_MS.fail;
+      : (f.attemptMs ?? CLIENT_ATTEMPT_MS.fail);
   // The breaker's trip count of failures in a row: the first attempt, then one per retry interval plus attempt.
   const trip = policy?.tripAfter;
   const tripMs = trip === undefined ? Infinity : attemptMs + (trip - 1) * ((policy?.retryEveryMs ?? 0) + attemptMs);

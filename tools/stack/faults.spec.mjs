@@ -93,6 +93,43 @@ describe("the fault catalogue", () => {
     expect(calls).toEqual(["stop", "start"]);
   });
 
+  it("reject makes the Redis refuse writes (min-replicas-to-write 1) and puts back the setting it found", async () => {
+    // An in-memory fake of a Redis's CONFIG (the real one: the lab's integration test).
+    const config = new Map([["min-replicas-to-write", "2"]]);
+    const sent = /** @type {string[][]} */ ([]);
+    const client = async () =>
+      /** @type {any} */ ({
+        sendCommand: async (/** @type {string[]} */ args) => {
+          sent.push(args);
+          if (args[1] === "GET") return [args[2], config.get(String(args[2])) ?? "0"];
+          config.set(String(args[2]), String(args[3]));
+          return "OK";
+        },
+        quit: async () => undefined,
+      });
+    const redis = { stop: async () => undefined, start: async () => undefined, client };
+    const target = { redis };
+    await fault("reject").apply(target);
+    expect(config.get("min-replicas-to-write")).toBe("1");
+    await fault("reject").clear(target);
+    expect(config.get("min-replicas-to-write")).toBe("2");
+    await fault("reject").clear(target); // twice: nothing more
+    expect(sent.filter((a) => a[1] === "SET")).toHaveLength(2);
+    await expect(fault("reject").apply({})).rejects.toThrow(/needs a client/);
+  });
+
+  it("failover kills the primary and brings it back through the cluster", async () => {
+    const calls = /** @type {string[]} */ ([]);
+    const cluster = {
+      killPrimary: async () => void calls.push("kill"),
+      restoreOldPrimary: async () => void calls.push("restore"),
+    };
+    await fault("failover").apply({ cluster });
+    await fault("failover").clear({ cluster });
+    expect(calls).toEqual(["kill", "restore"]);
+    await expect(fault("failover").apply({})).rejects.toThrow(/Sentinel cluster/);
+  });
+
   it("a proxy fault without a proxy says so instead of doing nothing", async () => {
     await expect(fault("reset").apply({})).rejects.toThrow(/needs the proxy/);
   });
@@ -123,6 +160,13 @@ describe("expectations follow the fault", () => {
     expect(expectations(fault("hang"), { ...WITH_TIMEOUT, retryEveryMs: 200, tripAfter: 3 }, 15_000).breakerOpens).toBe(
       true,
     );
+  });
+
+  it("reject's attempts are the client's quick retries: the seed's breaker opens sooner than under refuse", () => {
+    const reject = expectations(fault("reject"), SEED, 40_000);
+    expect(reject.callsFail).toBe(true);
+    expect(reject.breakerOpens).toBe(true);
+    expect(expectations(fault("refuse"), SEED, 40_000).breakerOpens).not.toBe(true);
   });
 
   it("flaky and cut leave the breaker undecided; no breaker in the policy: never", () => {

@@ -12,17 +12,30 @@ import { startSidecar } from "./sidecar.mjs";
 import { writeRunResources } from "./resources.mjs";
 import { Recorder } from "./recorder.mjs";
 import { VARIANTS } from "./paths.mjs";
-import { onCleanup } from "../cli/cleanup.mjs";
+import { onCleanup, startOwned } from "../cli/cleanup.mjs";
 
 /**
  * A redis-server of its own on a free port, data in a new temporary folder.
  * @param {{ password?: string }} [options]
  */
 export async function startRedis({ password } = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-test-"));
-  const redis = new LocalRedis({ port: await freePort(), dir, password });
-  await redis.start();
-  return redis;
+  /** @type {LocalRedis | undefined} */
+  let redis;
+  // Stopped on every way out, even if the caller never got it back (a signal mid-start).
+  return startOwned(
+    "a redis-server",
+    async () => {
+      const port = await freePort();
+      redis = new LocalRedis({ port, dir: fs.mkdtempSync(path.join(os.tmpdir(), "redis-test-")), password });
+      await redis.start();
+      return redis;
+    },
+    async () => {
+      if (!redis) return;
+      await redis.stop();
+      fs.rmSync(redis.dir, { recursive: true, force: true });
+    },
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { LineCounter, parse as parseYaml, parseAllDocuments, stringify } from "yaml";
 import { ToolError } from "../cli/errors.mjs";
+import { onCleanup, refuseIfEnding } from "../cli/cleanup.mjs";
 import { RESOURCES, ROOT } from "./paths.mjs";
 import { checkResiliencySpec, goDuration } from "./resiliency-check.mjs";
 
@@ -240,7 +241,10 @@ export function writeRunResources({
   replace = {},
   redisPasswordFromEnv = false,
 } = {}) {
+  refuseIfEnding("daprd (its resources)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dapr-resources-"));
+  // Gone on every way out, even when a signal lands before the caller registered its own removal.
+  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
   if (redisPasswordFromEnv) {
     const name = REDIS_PASSWORD_ENV.slice(ENV_SECRET_PREFIX.length);
     metadata = { ...metadata, redisPassword: { secretKeyRef: { name, key: name } } };

@@ -92,6 +92,8 @@ export class SentinelCluster {
     /** @type {SentinelEvent[]} */
     this.events = [];
     this.removeCleanup = () => {};
+    /** @type {number | undefined} the primary killPrimary killed, until restoreOldPrimary brings it back */
+    this.killedPrimary = undefined;
   }
 
   /** Starts the nodes, then the Sentinels, and waits until the Sentinels could fail over. */
@@ -173,6 +175,33 @@ export class SentinelCluster {
   /** Starts a killed node again, as a replica of `of` (what an operator or orchestrator does on restart). */
   async restartAsReplica(/** @type {number} */ port, /** @type {number} */ of) {
     await this.startNode(this.node(port), of);
+  }
+
+  /** The `failover` fault (faults.mjs): the primary the Sentinels name now, SIGKILLed. */
+  async killPrimary() {
+    this.killedPrimary = (await this.askedPrimary()) ?? this.primaryPort;
+    await this.killNode(this.killedPrimary);
+  }
+
+  /** Clears it: once the Sentinels name a new primary, the killed one rejoins as its replica. */
+  async restoreOldPrimary(timeoutMs = 60_000) {
+    const old = this.killedPrimary;
+    if (old === undefined) return;
+    let next;
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+      next = await this.askedPrimary();
+      if (next !== undefined && next !== old) break;
+    }
+    if (next === undefined || next === old)
+      throw new ToolError(`The Sentinels named no new primary within ${timeoutMs / 1000} s of killing ${old}.`);
+    await this.restartAsReplica(old, next);
+    await this.waitReplicating(next, [old]);
+    this.killedPrimary = undefined;
+  }
+
+  /** A client to the primary the Sentinels name now (an audit after a failover). */
+  async primaryClient() {
+    return this.client((await this.askedPrimary()) ?? this.primaryPort);
   }
 
   /** @param {number} port */

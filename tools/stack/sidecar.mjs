@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DAPR_BIN, DAPR_CONFIG, RESOURCES } from "./paths.mjs";
 import { ToolError } from "../cli/errors.mjs";
 import { freePort, isPortOpen } from "./net.mjs";
-import { onCleanup } from "../cli/cleanup.mjs";
+import { onCleanup, refuseIfEnding, ToolStopping } from "../cli/cleanup.mjs";
 import { PLACEMENT_PORT, SCHEDULER_PORT } from "./control-plane.mjs";
 import { parseDaprdLine, startFailure } from "./daprd-log.mjs";
 
@@ -133,6 +133,7 @@ export async function startSidecar({
   onLine = () => undefined,
   ports: fixedPorts = {},
 }) {
+  refuseIfEnding("daprd");
   const ports = {
     http: fixedPorts.http ?? (await freePort()),
     grpc: fixedPorts.grpc ?? (await freePort()),
@@ -172,6 +173,7 @@ export async function startSidecar({
   const daprdBin = path.join(DAPR_BIN, "daprd");
   if (!fs.existsSync(daprdBin)) throw new ToolError(`${daprdBin} is missing.`, "Run `npm run setup` to install Dapr.");
   const tokenEnv = apiToken ? { DAPR_API_TOKEN: apiToken } : {};
+  refuseIfEnding("daprd"); // the free ports took a moment
   const daprd = spawn(daprdBin, daprdArgs, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -251,6 +253,8 @@ export async function startSidecar({
     );
   }
   const readyAt = Date.now();
+  // Stopped while it became ready (a signal): the app would start after its clean-up ran.
+  if (stopping) throw new ToolStopping("not starting the app: this tool is stopping");
 
   const [cmd = "", ...args] = command;
   const appProcess = spawn(cmd, args, {
