@@ -3,14 +3,12 @@
 // First step of `npm start` and `npm test` on a fresh clone: install the npm
 // dependencies when node_modules is missing or older than the lockfile.
 // Node built-ins only, since nothing else is installed yet.
-import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { installState } from "./cli/installed.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const installed = path.join(root, "node_modules/.package-lock.json");
-const lock = path.join(root, "package-lock.json");
 
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 20) {
@@ -19,7 +17,7 @@ if (major < 20) {
   );
   process.exit(1);
 }
-if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {
+if (installState(root) !== "fresh") {
   console.log("[setup] installing npm dependencies (npm ci)");
   const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) {

@@ -4,11 +4,15 @@
 // (--help lists the commands; <command> --help its options). A command is one
 // entry of DEMOS: its flag table and options (args.mjs, loaded before
 // anything is built or started) and its run (index.mjs, loaded after the build).
-import { defineGroup } from "./cli/command.mjs";
-import { isEntry, main, scriptArgs } from "./cli/main.mjs";
-import { UsageError } from "./cli/errors.mjs";
-import { ensureBuilt } from "./stack/prerequisites.mjs";
-import { sendHumanOutputTo } from "./cli/console.mjs";
+import { exitUnlessInstalled } from "./cli/installed.mjs";
+
+// Before anything that loads a package: after a pull that added one, say `npm ci`, not a stack trace.
+exitUnlessInstalled();
+const { defineGroup } = await import("./cli/command.mjs");
+const { isEntry, main, scriptArgs } = await import("./cli/main.mjs");
+const { UsageError } = await import("./cli/errors.mjs");
+const { ensureBuilt } = await import("./stack/prerequisites.mjs");
+const { sendHumanOutputTo } = await import("./cli/console.mjs");
 
 /**
  * @template T

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 // What a user sees when Redis stays down longer than the clients' own limits
-// (fetch gives up on a response after 300 s), per client style, measured:
+// (the apps' ORDER_CALL_TIMEOUT_MS; the clients themselves, node:http, node-fetch 2
+// and grpc-js, were measured to have none: docs/faults.md), per client style, measured:
 // one Redis of its own, each app beside its own daprd with the project's
 // policy (resources/, the seed's: retry every 5 s forever, breaker), Redis
 // stopped for --outage seconds, then started again. Prints, per app, what it

@@ -179,6 +179,13 @@ describe("the apps refuse a bad environment or flag: exit 2, one clear line, no 
       [],
       "ORDER_CALL_TIMEOUT_MS must be from 1 to 9007199254740991, got 0",
     ],
+    [
+      "STATE_CONSISTENCY=linearizable",
+      { STATE_CONSISTENCY: "linearizable" },
+      [],
+      'STATE_CONSISTENCY must be "strong" or "eventual", got "linearizable"',
+    ],
+    ["--consistency=high", {}, ["--consistency=high"], '--consistency must be "strong" or "eventual", got "high"'],
   ];
   for (const variant of VARIANT_NAMES) {
     it.each(cases)(`${variant}-app: %s`, async (_, env, args, message) => {

@@ -7,7 +7,7 @@
 //
 // The walkthrough stops the project's Redis on 127.0.0.1:6379 (it has no other):
 // run this file under `flock /tmp/redis6379.lock` when others share the machine.
-// compare stops a Redis of its own, on a free port.
+// compare, the lab, the soak and the failover demo stop Redises of their own, on free ports.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -39,6 +39,18 @@ async function leftBehind(run, except = []) {
       .map(commandLine),
     files: run.leftovers(),
   };
+}
+
+/**
+ * The run ended the way `code` says, by itself (not killed after a hang), and left nothing.
+ * @param {import("./support/interrupt.mjs").MarkedRun} run
+ * @param {import("./support/interrupt.mjs").Ended} ended
+ * @param {number} code
+ */
+async function expectEndedClean(run, ended, code) {
+  expect(ended.matched, ended.output).toBe(true);
+  expect({ code: ended.code, hung: ended.hung }, ended.output).toEqual({ code, hung: false });
+  expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
 }
 
 describe("walkthrough, ended while Redis is stopped (the project's Redis on 6379)", () => {
@@ -140,9 +152,7 @@ describe("compare --quick, ended in its outage phase and by a closed pipe (its o
         at: /Steady state:/, // daprd --app-id bench and the redis-server are running
         close: pipe,
       });
-      expect(ended.matched, ended.output).toBe(true);
-      expect({ code: ended.code, hung: ended.hung }, ended.output).toEqual({ code: 141, hung: false });
-      expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+      await expectEndedClean(run, ended, 141);
     } finally {
       run.remove();
     }
@@ -166,9 +176,47 @@ describe("lab --quick, its stdout closed as its cells start (`lab --quick | head
         at: /× [\w-]+: starting/,
         close: "stdout",
       });
-      expect(ended.matched, ended.output).toBe(true);
-      expect({ code: ended.code, hung: ended.hung }, ended.output).toEqual({ code: 141, hung: false });
-      expect(await leftBehind(run)).toEqual({ processes: [], files: [] });
+      await expectEndedClean(run, ended, 141);
+    } finally {
+      run.remove();
+    }
+  });
+});
+
+describe("soak and failover, ended while their Redis is down (their own Redis)", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "soak-ended-"));
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it("soak, SIGINT while its Redis is frozen (redis-sigstop): exit 130; apps, daprds, Toxiproxy and Redis gone", async () => {
+    const run = markedRun();
+    try {
+      const ended = await runAndEnd({
+        script: "demo.mjs",
+        args: ["soak", "--duration", "2m", "--seed", "7", "--variants", "http", "--out", out],
+        env: run.env,
+        at: /redis-sigstop for /,
+        afterMs: 1_000,
+        signal: "SIGINT",
+        timeoutMs: 240_000,
+      });
+      await expectEndedClean(run, ended, 130);
+    } finally {
+      run.remove();
+    }
+  });
+
+  it("failover, SIGTERM right after the primary is killed: exit 143; the cluster, daprd and app gone", async () => {
+    const run = markedRun();
+    try {
+      const ended = await runAndEnd({
+        script: "demo.mjs",
+        args: ["failover", "--variant", "http", "--rounds", "1"],
+        env: run.env,
+        at: /killed \(SIGKILL\) right after order/,
+        afterMs: 500,
+        signal: "SIGTERM",
+      });
+      await expectEndedClean(run, ended, 143);
     } finally {
       run.remove();
     }

@@ -19,6 +19,7 @@ import { onCleanup } from "../cli/cleanup.mjs";
 import {
   MASTER_NAME,
   SENTINEL_TIMING,
+  commandCalls,
   parseInfo,
   parseMasterAddr,
   parseSentinelLine,
@@ -231,6 +232,11 @@ export class SentinelCluster {
   /** @param {number} port */
   async info(port) {
     return parseInfo(await this.with(port, (c) => c.sendCommand(["INFO", "replication"])));
+  }
+
+  /** How many WAITs a node has answered since it started (daprd sends one after each strong save). @param {number} port */
+  async waitCalls(port) {
+    return commandCalls(await this.with(port, (c) => c.sendCommand(["INFO", "commandstats"])), "wait");
   }
 
   /** The primary the Sentinels name now (the first that answers), or undefined. */

@@ -234,3 +234,13 @@ export function sentinelSeesHealthy(replicas, port) {
   const flags = (r.flags ?? "").split(",");
   return !flags.some((f) => ["s_down", "o_down", "disconnected"].includes(f)) && r["master-link-status"] === "ok";
 }
+
+/**
+ * How many times a node has run `command` since it started, from INFO commandstats
+ * (`cmdstat_wait:calls=12,usec=…`); 0 when it never ran it (Redis then prints no line).
+ * @param {string} text @param {string} command lower case, e.g. "wait"
+ */
+export function commandCalls(text, command) {
+  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, "m").exec(text);
+  return m ? Number(m[1]) : 0;
+}

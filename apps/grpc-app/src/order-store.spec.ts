@@ -15,7 +15,8 @@ import {
   SaveStateRequestSchema,
 } from "@dapr/dapr/proto/dapr/proto/runtime/v1/dapr_pb.js";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DaprEndpoint, OrderStore } from "@dapr-resiliency/order-model";
+import type { Consistency, DaprEndpoint, OrderStore } from "@dapr-resiliency/order-model";
+import { StateOptions_StateConsistency } from "@dapr/dapr/proto/dapr/proto/common/v1/common_pb.js";
 import { createGrpcOrderStore } from "./order-store.js";
 
 // The CommonJS build, the one @dapr/dapr's descriptors load (as in order-store.ts).
@@ -112,10 +113,13 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-async function setUp(handlers: Handlers, { host = "127.0.0.1", apiToken }: { host?: string; apiToken?: string } = {}) {
+async function setUp(
+  handlers: Handlers,
+  { host = "127.0.0.1", apiToken, consistency }: { host?: string; apiToken?: string; consistency?: Consistency } = {},
+) {
   const daprd = await fakeDaprd(host, handlers);
   cleanups.push(daprd.close);
-  const store: OrderStore = createGrpcOrderStore(daprd.endpoint(apiToken));
+  const store: OrderStore = createGrpcOrderStore({ ...daprd.endpoint(apiToken), consistency });
   cleanups.push(() => store.close());
   return { daprd, store };
 }
@@ -129,6 +133,26 @@ describe("grpc-app order store (@grpc/grpc-js) against a fake daprd", () => {
     expect(save.storeName).toBe("statestore");
     expect(save.states.map((s) => [s.key, new TextDecoder().decode(s.value)])).toEqual([["7", '{"orderId":"7"}']]);
     expect(daprd.seen[1]).toMatchObject({ method: "GetState", request: { storeName: "statestore", key: "7" } });
+  });
+
+  it("sends no StateOptions by default, so daprd applies its own default", async () => {
+    const { daprd, store } = await setUp(stateApi());
+    await store.save({ orderId: "1" }, live());
+    expect((daprd.seen[0]?.request as SaveReq).states[0]?.options).toBeUndefined();
+  });
+
+  it.each([
+    ["strong", StateOptions_StateConsistency.CONSISTENCY_STRONG],
+    ["eventual", StateOptions_StateConsistency.CONSISTENCY_EVENTUAL],
+  ] as const)("STATE_CONSISTENCY=%s: every StateItem carries options.consistency %s", async (consistency, wire) => {
+    const { daprd, store } = await setUp(stateApi(), { consistency });
+    await store.save({ orderId: "1" }, live());
+    await store.save({ orderId: "2" }, live());
+    const saves = daprd.seen.map((s) => s.request as SaveReq);
+    expect(saves.map((r) => r.states.map((st) => [st.key, st.options?.consistency]))).toEqual([
+      [["1", wire]],
+      [["2", wire]],
+    ]);
   });
 
   it("reads a missing key (empty data) as undefined", async () => {

@@ -2,19 +2,26 @@ import { Client, Metadata, credentials, type ChannelOptions, type ServiceError }
 import { createRequire } from "node:module";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 // Only the generated protobuf-es v2 descriptors of @dapr/dapr are used, not its DaprClient.
+import { StateOptions_StateConsistency } from "@dapr/dapr/proto/dapr/proto/common/v1/common_pb.js";
 import {
   Dapr,
   GetStateRequestSchema,
   GetStateResponseSchema,
   SaveStateRequestSchema,
 } from "@dapr/dapr/proto/dapr/proto/runtime/v1/dapr_pb.js";
-import type { DaprEndpoint, Order, OrderStore } from "@dapr-resiliency/order-model";
+import type { Consistency, DaprEndpoint, Order, OrderStore } from "@dapr-resiliency/order-model";
 
 // @dapr/dapr's descriptors are CommonJS and load protobuf-es's CommonJS build.
 // Use that same copy: an `import` would load its ES-module build as well (about 50 more files).
 const { create, fromBinary, toBinary } = createRequire(import.meta.url)(
   "@bufbuild/protobuf",
 ) as typeof import("@bufbuild/protobuf");
+
+/** The proto's enum for each STATE_CONSISTENCY value. */
+const CONSISTENCY: Record<Consistency, StateOptions_StateConsistency> = {
+  strong: StateOptions_StateConsistency.CONSISTENCY_STRONG,
+  eventual: StateOptions_StateConsistency.CONSISTENCY_EVENTUAL,
+};
 
 /**
  * The channel options grpc-app runs with: grpc-js's defaults. An option would be kept only if it cost less CPU
@@ -39,6 +46,8 @@ export function createGrpcOrderStore(dapr: DaprEndpoint, options: ChannelOptions
   const decoder = new TextDecoder();
   const metadata = new Metadata();
   if (dapr.apiToken) metadata.set("dapr-api-token", dapr.apiToken);
+  // STATE_CONSISTENCY=strong: each StateItem asks for it (Redis's store then WAITs for its replicas); else none.
+  const itemOptions = dapr.consistency ? { options: { consistency: CONSISTENCY[dapr.consistency] } } : {};
   // #endregion client
 
   /** One unary call; the loop's signal cancels it (RST_STREAM, which also ends daprd's work on it). */
@@ -87,7 +96,7 @@ export function createGrpcOrderStore(dapr: DaprEndpoint, options: ChannelOptions
       const value = Buffer.from(JSON.stringify(order));
       const req = create(SaveStateRequestSchema, {
         storeName: dapr.storeName,
-        states: [{ key: order.orderId, value }],
+        states: [{ key: order.orderId, value, ...itemOptions }],
       });
       await unary("saveState", SaveStateRequestSchema, req, undefined, signal);
     },

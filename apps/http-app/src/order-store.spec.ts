@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DaprEndpoint, OrderStore } from "@dapr-resiliency/order-model";
+import type { Consistency, DaprEndpoint, OrderStore } from "@dapr-resiliency/order-model";
 import { createHttpOrderStore } from "./order-store.js";
 
 interface Seen {
@@ -83,10 +83,13 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-async function setUp(answer: Answer, { host = "127.0.0.1", apiToken }: { host?: string; apiToken?: string } = {}) {
+async function setUp(
+  answer: Answer,
+  { host = "127.0.0.1", apiToken, consistency }: { host?: string; apiToken?: string; consistency?: Consistency } = {},
+) {
   const daprd = await fakeDaprd(host, answer);
   cleanups.push(daprd.close);
-  const store: OrderStore = createHttpOrderStore(daprd.endpoint(apiToken));
+  const store: OrderStore = createHttpOrderStore({ ...daprd.endpoint(apiToken), consistency });
   cleanups.push(() => store.close());
   return { daprd, store };
 }
@@ -104,6 +107,21 @@ describe("http-app order store (node:http) against a fake daprd", () => {
     expect(daprd.seen[0]?.headers["content-type"]).toBe("application/json");
     expect(daprd.seen[1]).toMatchObject({ method: "GET", url: "/v1.0/state/statestore/7" });
   });
+
+  it.each(["strong", "eventual"] as const)(
+    "STATE_CONSISTENCY=%s: every saved item carries options.consistency, the read does not",
+    async (consistency) => {
+      const { daprd, store } = await setUp(stateApi(new Map()), { consistency });
+      await store.save({ orderId: "1" }, live());
+      await store.save({ orderId: "2" }, live());
+      await store.get("2", live());
+      expect(daprd.seen.filter((s) => s.method === "POST").map((s) => JSON.parse(s.body))).toEqual([
+        [{ key: "1", value: { orderId: "1" }, options: { consistency } }],
+        [{ key: "2", value: { orderId: "2" }, options: { consistency } }],
+      ]);
+      expect(daprd.seen[2]).toMatchObject({ method: "GET", url: "/v1.0/state/statestore/2" });
+    },
+  );
 
   it("reads a missing key (204 No Content) as undefined", async () => {
     const { store } = await setUp(stateApi(new Map()));

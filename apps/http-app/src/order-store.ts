@@ -23,6 +23,8 @@ export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
   });
   const path = `/v1.0/state/${encodeURIComponent(dapr.storeName)}`;
   const token: Record<string, string> = dapr.apiToken ? { "dapr-api-token": dapr.apiToken } : {};
+  // STATE_CONSISTENCY=strong: each item asks for it (Redis's store then WAITs for its replicas); else none is sent.
+  const itemOptions = dapr.consistency ? { options: { consistency: dapr.consistency } } : {};
   // #endregion agent
 
   /** One request; resolves with the status and the whole body, read to the end so the socket goes back to the pool. */
@@ -63,7 +65,9 @@ export function createHttpOrderStore(dapr: DaprEndpoint): OrderStore {
   // #region store
   return {
     async save(order: Order, signal: AbortSignal) {
-      check(await request("POST", path, JSON.stringify([{ key: order.orderId, value: order }]), signal));
+      check(
+        await request("POST", path, JSON.stringify([{ key: order.orderId, value: order, ...itemOptions }]), signal),
+      );
     },
     async get(orderId: string, signal: AbortSignal) {
       const answer = check(await request("GET", `${path}/${encodeURIComponent(orderId)}`, undefined, signal));

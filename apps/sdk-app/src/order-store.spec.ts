@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DaprEndpoint, OrderStore } from "@dapr-resiliency/order-model";
+import type { Consistency, DaprEndpoint, OrderStore } from "@dapr-resiliency/order-model";
 import { createSdkOrderStore } from "./order-store.js";
 
 interface Seen {
@@ -76,11 +76,11 @@ afterEach(async () => {
 });
 async function setUp(
   override?: (seen: Seen, res: http.ServerResponse) => boolean,
-  { host = "127.0.0.1", apiToken }: { host?: string; apiToken?: string } = {},
+  { host = "127.0.0.1", apiToken, consistency }: { host?: string; apiToken?: string; consistency?: Consistency } = {},
 ) {
   const daprd = await fakeDaprd(host, override);
   cleanups.push(daprd.close);
-  const store: OrderStore = createSdkOrderStore(daprd.endpoint(apiToken), "http");
+  const store: OrderStore = createSdkOrderStore({ ...daprd.endpoint(apiToken), consistency }, "http");
   cleanups.push(() => store.close());
   return { daprd, store };
 }
@@ -95,6 +95,27 @@ describe("sdk-app order store (DaprClient over HTTP) against a fake daprd", () =
     expect(JSON.parse(save?.body ?? "")).toEqual([expect.objectContaining({ key: "7", value: { orderId: "7" } })]);
     expect(get).toMatchObject({ method: "GET", path: "/v1.0/state/statestore/7" });
   });
+
+  it("sends no consistency by default (the SDK's empty options), so daprd applies its own default", async () => {
+    const { daprd, store } = await setUp();
+    await store.save({ orderId: "1" }, live());
+    const [save] = daprd.stateCalls();
+    expect(JSON.parse(save?.body ?? "")[0]?.options?.consistency).toBeUndefined();
+  });
+
+  it.each(["strong", "eventual"] as const)(
+    "STATE_CONSISTENCY=%s: every saved item carries options.consistency",
+    async (consistency) => {
+      const { daprd, store } = await setUp(undefined, { consistency });
+      await store.save({ orderId: "1" }, live());
+      await store.save({ orderId: "2" }, live());
+      const saves = daprd.stateCalls().filter((s) => s.method === "POST");
+      expect(saves.map((s) => JSON.parse(s.body))).toEqual([
+        [expect.objectContaining({ key: "1", options: expect.objectContaining({ consistency }) })],
+        [expect.objectContaining({ key: "2", options: expect.objectContaining({ consistency }) })],
+      ]);
+    },
+  );
 
   it("reads a missing key (204 No Content) as undefined", async () => {
     const { store } = await setUp();

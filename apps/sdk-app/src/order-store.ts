@@ -1,6 +1,18 @@
 import http from "node:http";
-import { CommunicationProtocolEnum, DaprClient, LogLevel } from "@dapr/dapr";
-import type { DaprEndpoint, Order, OrderStore } from "@dapr-resiliency/order-model";
+import {
+  CommunicationProtocolEnum,
+  DaprClient,
+  LogLevel,
+  StateConcurrencyEnum,
+  StateConsistencyEnum,
+} from "@dapr/dapr";
+import type { Consistency, DaprEndpoint, Order, OrderStore } from "@dapr-resiliency/order-model";
+
+/** The SDK's enum for each STATE_CONSISTENCY value. */
+const CONSISTENCY: Record<Consistency, StateConsistencyEnum> = {
+  strong: StateConsistencyEnum.CONSISTENCY_STRONG,
+  eventual: StateConsistencyEnum.CONSISTENCY_EVENTUAL,
+};
 
 export type SdkProtocol = "http" | "grpc";
 
@@ -34,6 +46,11 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
     // The SDK logs at info level to stdout; keep stdout for the order lines.
     logger: { level: LogLevel.Error },
   });
+  // STATE_CONSISTENCY=strong: each item asks for it (Redis's store then WAITs for its replicas); else none is sent.
+  // The SDK reads it per item (options.consistency), not from save()'s options, which carry only metadata.
+  // Its type wants a concurrency too: "unspecified" is what the SDK sends as none (daprd's default, last-write).
+  const concurrency = StateConcurrencyEnum.CONCURRENCY_UNSPECIFIED;
+  const itemOptions = dapr.consistency ? { options: { consistency: CONSISTENCY[dapr.consistency], concurrency } } : {};
   // #endregion client
 
   // #region first-call
@@ -74,7 +91,7 @@ export function createSdkOrderStore(dapr: DaprEndpoint, protocol: SdkProtocol): 
     // The SDK takes no AbortSignal: the order loop abandons a call that outlives its timeout.
     async save(order: Order, signal: AbortSignal) {
       await checkDaprdAccepts(signal);
-      const res = await client.state.save(dapr.storeName, [{ key: order.orderId, value: order }]);
+      const res = await client.state.save(dapr.storeName, [{ key: order.orderId, value: order, ...itemOptions }]);
       // Over HTTP the SDK resolves with {error} instead of throwing (dapr/js-sdk#481):
       // unchecked, a failed save would look like a saved order.
       if (res && "error" in res && res.error) throw readable(res.error);

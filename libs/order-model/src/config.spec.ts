@@ -35,7 +35,22 @@ describe("parseConfig", () => {
     expect(parseConfig([], {})).toMatchObject({ callTimeoutMs: 60_000, retryPauseMs: 1_000 });
   });
 
+  it("sends no consistency by default; --consistency over STATE_CONSISTENCY, either spelling case", () => {
+    expect(parseConfig([], {}).endpoint.consistency).toBeUndefined();
+    expect(parseConfig([], { STATE_CONSISTENCY: "" }).endpoint.consistency).toBeUndefined();
+    expect(parseConfig([], { STATE_CONSISTENCY: "Strong" }).endpoint.consistency).toBe("strong");
+    expect(parseConfig(["--consistency", "eventual"], { STATE_CONSISTENCY: "strong" }).endpoint.consistency).toBe(
+      "eventual",
+    );
+  });
+
   it.each([
+    [
+      [],
+      { STATE_CONSISTENCY: "linearizable" },
+      /^STATE_CONSISTENCY must be "strong" or "eventual", got "linearizable"$/,
+    ],
+    [["--consistency=high"], {}, /^--consistency must be "strong" or "eventual", got "high"$/],
     [["--count=-1"], {}, /--count must be a whole number from 1/],
     [["--count", "-1"], {}, /To specify an option argument starting with a dash use '--count=-XYZ'/],
     [[], { ORDER_COUNT: "-1" }, /ORDER_COUNT must be a whole number from 1 to/],

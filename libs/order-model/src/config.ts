@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { DaprEndpoint } from "./order-store.js";
+import { CONSISTENCIES, type Consistency, type DaprEndpoint } from "./order-store.js";
 
 /** A mistake in flags or environment: the message says what is wrong and how to fix it. */
 export class ConfigError extends Error {}
@@ -29,10 +29,10 @@ const NUMBERS = {
   "retry-pause-ms": ["ORDER_RETRY_PAUSE_MS", 1_000, 0],
 } as const;
 
-export const USAGE = `Usage: order-processor [--count N] [--start-id N] [--interval-ms MS] [--call-timeout-ms MS] [--retry-pause-ms MS]
+export const USAGE = `Usage: order-processor [--count N] [--start-id N] [--interval-ms MS] [--call-timeout-ms MS] [--retry-pause-ms MS] [--consistency ${CONSISTENCIES.join("|")}]
 Each flag can also come from its variable: ${Object.entries(NUMBERS)
   .map(([flag, [env]]) => `--${flag}=${env}`)
-  .join(", ")}.
+  .join(", ")}, --consistency=STATE_CONSISTENCY (default: none sent, Dapr's default).
 daprd is found through DAPR_HOST (127.0.0.1), DAPR_HTTP_PORT (3500), DAPR_GRPC_PORT (50001) and DAPR_API_TOKEN, which \`dapr run\` sets.`;
 
 function integer(raw: string, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -47,6 +47,18 @@ function integer(raw: string, what: string, min: number, max = Number.MAX_SAFE_I
   return value;
 }
 
+/** A save's consistency: the flag, else STATE_CONSISTENCY, else none (daprd's default, eventual). */
+function consistency(fromFlag: unknown, env: Env): Consistency | undefined {
+  const [raw, what] =
+    typeof fromFlag === "string" ? [fromFlag, "--consistency"] : [env.STATE_CONSISTENCY, "STATE_CONSISTENCY"];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const value = raw.trim().toLowerCase();
+  if (!(CONSISTENCIES as readonly string[]).includes(value)) {
+    throw new ConfigError(`${what} must be ${CONSISTENCIES.map((c) => `"${c}"`).join(" or ")}, got "${raw}"`);
+  }
+  return value as Consistency;
+}
+
 function port(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -58,7 +70,9 @@ export function parseConfig(argv: string[], env: Env): AppConfig {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: "string" as const }])),
+      options: Object.fromEntries(
+        [...Object.keys(NUMBERS), "consistency"].map((k) => [k, { type: "string" as const }]),
+      ),
       strict: true,
       allowPositionals: false,
     }));
@@ -87,6 +101,7 @@ export function parseConfig(argv: string[], env: Env): AppConfig {
       grpcPort: port(env, "DAPR_GRPC_PORT", 50001),
       apiToken: env.DAPR_API_TOKEN || undefined,
       storeName: env.STATE_STORE_NAME?.trim() || "statestore",
+      consistency: consistency(values.consistency, env),
     },
   };
 }

@@ -20,4 +20,12 @@ export interface DaprEndpoint {
   grpcPort: number;
   apiToken: string | undefined;
   storeName: string;
+  /**
+   * The consistency each save asks the store for (STATE_CONSISTENCY); undefined sends none, which is
+   * Dapr's default (eventual). Redis's store answers a strong save only after `WAIT` for its replicas.
+   */
+  consistency?: Consistency;
 }
+
+export const CONSISTENCIES = ["strong", "eventual"] as const;
+export type Consistency = (typeof CONSISTENCIES)[number];

@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import {
   MASTER_NAME,
   SENTINEL_TIMING,
+  commandCalls,
   parseInfo,
   parseMasterAddr,
   parseSentinelLine,
@@ -110,6 +111,14 @@ describe("parsing what Redis and Sentinel answer", () => {
     expect(info.role).toBe("master");
     expect(info.connected_slaves).toBe("2");
     expect(info["# Replication"]).toBeUndefined();
+  });
+
+  test("commandCalls reads one command's count from INFO commandstats (0 when Redis never ran it)", () => {
+    const stats =
+      "# Commandstats\r\ncmdstat_waitaof:calls=9,usec=1\r\ncmdstat_wait:calls=12,usec=530,usec_per_call=44.17\r\n";
+    expect(commandCalls(stats, "wait")).toBe(12);
+    expect(commandCalls(stats, "waitaof")).toBe(9);
+    expect(commandCalls(stats, "eval")).toBe(0);
   });
 
   test("replicasOf lists each replica's port, state, offset and lag", () => {
