@@ -87,6 +87,42 @@ const alive = (/** @type {number} */ pid) => {
   }
 };
 
+/**
+ * `lab --policies seed --faults <fault>` sent SIGTERM `afterMs` into its cell: it must exit 143.
+ * @param {string} fault
+ * @param {number} afterMs
+ * @returns {Promise<{ pids: number[], left: string[] }>} what it had started, and what of that still runs
+ */
+async function sigtermMidCell(fault, afterMs) {
+  const since = Date.now();
+  /** @type {number[]} */
+  let pids = [];
+  let sent = false;
+  const r = await lab(["--policies", "seed", "--faults", fault, "--fault-s", "60", "--out", out], {
+    timeoutMs: 180_000,
+    onLine: (line, child) => {
+      if (!sent && line.includes(`seed × ${fault}: starting`)) {
+        sent = true;
+        setTimeout(() => {
+          pids = started(/** @type {number} */ (child.pid), since);
+          child.kill("SIGTERM");
+        }, afterMs);
+      }
+    },
+  });
+  expect(sent, (r.stdout + r.stderr).slice(-2000)).toBe(true);
+  expect(r.code).toBe(143);
+  await new Promise((res) => setTimeout(res, 1_000));
+  const left = pids.filter(alive).map((p) => {
+    try {
+      return `${p} ${fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ")}`;
+    } catch {
+      return `${p}`;
+    }
+  });
+  return { pids, left };
+}
+
 describe("lab --quick", () => {
   /** @type {import("../demos/lab/index.mjs").LabResult} */
   let result;
@@ -169,34 +205,9 @@ describe("lab: bad input and clean-up", () => {
   });
 
   it("SIGTERM mid-cell: the tool exits 143 and every process it started is gone", async () => {
-    const since = Date.now();
-    /** @type {number[]} */
-    let pids = [];
-    let sent = false;
-    const r = await lab(["--policies", "seed", "--faults", "hang", "--fault-s", "60", "--out", out], {
-      timeoutMs: 180_000,
-      onLine: (line, child) => {
-        // daprd, the app, Toxiproxy and the cell's Redis are up once the cell starts; give them a moment.
-        if (!sent && /seed × hang: starting/.test(line)) {
-          sent = true;
-          setTimeout(() => {
-            pids = started(/** @type {number} */ (child.pid), since);
-            child.kill("SIGTERM");
-          }, 12_000);
-        }
-      },
-    });
-    expect(sent, (r.stdout + r.stderr).slice(-2000)).toBe(true);
-    expect(r.code).toBe(143);
+    // daprd, the app, Toxiproxy and the cell's Redis are up once the cell starts; give them a moment.
+    const { pids, left } = await sigtermMidCell("hang", 12_000);
     expect(pids.length).toBeGreaterThanOrEqual(3); // toxiproxy-server, daprd, the app (and redis-server)
-    await new Promise((res) => setTimeout(res, 1_000));
-    const left = pids.filter(alive).map((p) => {
-      try {
-        return `${p} ${fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ")}`;
-      } catch {
-        return `${p}`;
-      }
-    });
     expect(left).toEqual([]);
   });
 });
@@ -259,26 +270,8 @@ describe("lab: failover and the traps, each attempt read from Redis's MONITOR", 
   });
 
   it("SIGTERM during a failover cell: exit 143, every Redis and Sentinel of its cluster gone", async () => {
-    const since = Date.now();
-    /** @type {number[]} */
-    let pids = [];
-    let sent = false;
-    const r = await lab(["--policies", "seed", "--faults", "failover", "--fault-s", "60", "--out", out], {
-      timeoutMs: 180_000,
-      onLine: (line, child) => {
-        if (!sent && /seed × failover: starting/.test(line)) {
-          sent = true;
-          setTimeout(() => {
-            pids = started(/** @type {number} */ (child.pid), since);
-            child.kill("SIGTERM");
-          }, 15_000);
-        }
-      },
-    });
-    expect(sent, (r.stdout + r.stderr).slice(-2000)).toBe(true);
-    expect(r.code).toBe(143);
+    const { pids, left } = await sigtermMidCell("failover", 15_000);
     expect(pids.length).toBeGreaterThanOrEqual(5); // 2 redis-servers and 3 Sentinels, then daprd and the app
-    await new Promise((res) => setTimeout(res, 1_000));
-    expect(pids.filter(alive)).toEqual([]);
+    expect(left).toEqual([]);
   });
 });
