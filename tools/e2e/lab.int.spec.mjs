@@ -87,6 +87,42 @@ const alive = (/** @type {number} */ pid) => {
   }
 };
 
+/**
+ * `lab --policies seed --faults <fault>` sent SIGTERM `afterMs` into its cell: it must exit 143.
+ * @param {string} fault
+ * @param {number} afterMs
+ * @returns {Promise<{ pids: number[], left: string[] }>} what it had started, and what of that still runs
+ */
+async function sigtermMidCell(fault, afterMs) {
+  const since = Date.now();
+  /** @type {number[]} */
+  let pids = [];
+  let sent = false;
+  const r = await lab(["--policies", "seed", "--faults", fault, "--fault-s", "60", "--out", out], {
+    timeoutMs: 180_000,
+    onLine: (line, child) => {
+      if (!sent && line.includes(`seed × ${fault}: starting`)) {
+        sent = true;
+        setTimeout(() => {
+          pids = started(/** @type {number} */ (child.pid), since);
+          child.kill("SIGTERM");
+        }, afterMs);
+      }
+    },
+  });
+  expect(sent, (r.stdout + r.stderr).slice(-2000)).toBe(true);
+  expect(r.code).toBe(143);
+  await new Promise((res) => setTimeout(res, 1_000));
+  const left = pids.filter(alive).map((p) => {
+    try {
+      return `${p} ${fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ")}`;
+    } catch {
+      return `${p}`;
+    }
+  });
+  return { pids, left };
+}
+
 describe("lab --quick", () => {
   /** @type {import("../demos/lab/index.mjs").LabResult} */
   let result;
@@ -169,34 +205,73 @@ describe("lab: bad input and clean-up", () => {
   });
 
   it("SIGTERM mid-cell: the tool exits 143 and every process it started is gone", async () => {
-    const since = Date.now();
-    /** @type {number[]} */
-    let pids = [];
-    let sent = false;
-    const r = await lab(["--policies", "seed", "--faults", "hang", "--fault-s", "60", "--out", out], {
-      timeoutMs: 180_000,
-      onLine: (line, child) => {
-        // daprd, the app, Toxiproxy and the cell's Redis are up once the cell starts; give them a moment.
-        if (!sent && /seed × hang: starting/.test(line)) {
-          sent = true;
-          setTimeout(() => {
-            pids = started(/** @type {number} */ (child.pid), since);
-            child.kill("SIGTERM");
-          }, 12_000);
-        }
-      },
-    });
-    expect(sent, (r.stdout + r.stderr).slice(-2000)).toBe(true);
-    expect(r.code).toBe(143);
+    // daprd, the app, Toxiproxy and the cell's Redis are up once the cell starts; give them a moment.
+    const { pids, left } = await sigtermMidCell("hang", 12_000);
     expect(pids.length).toBeGreaterThanOrEqual(3); // toxiproxy-server, daprd, the app (and redis-server)
-    await new Promise((res) => setTimeout(res, 1_000));
-    const left = pids.filter(alive).map((p) => {
-      try {
-        return `${p} ${fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ")}`;
-      } catch {
-        return `${p}`;
-      }
-    });
+    expect(left).toEqual([]);
+  });
+});
+
+describe("lab: failover and the traps, each attempt read from Redis's MONITOR", () => {
+  /** @type {import("../demos/lab/index.mjs").LabResult} */
+  let result;
+  /** @param {string} policy @param {string} fault */
+  const cell = (policy, fault) => {
+    const c = result.cells.find((x) => x.policy === policy && x.fault === fault);
+    if (!c) throw new Error(`no cell ${policy} × ${fault}`);
+    return c;
+  };
+  /** @param {import("../demos/lab/measure.mjs").CellResult} c */
+  const attempts = (c) => {
+    if (!c.attempts) throw new Error(`${c.policy} × ${c.fault}: no attempts read from MONITOR`);
+    return c.attempts;
+  };
+
+  it("runs seed × reject, seed × failover and the two trap cells, every one audited clean", async () => {
+    const dir = path.join(out, "traps");
+    const r = await lab(
+      ["--policies", "seed", "--faults", "reject,failover", "--traps", "--fault-s", "12", "--json", "--out", dir],
+      {
+        timeoutMs: 420_000,
+      },
+    );
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    result = JSON.parse(r.stdout);
+    expect(result.cells.map((c) => `${c.policy}×${c.fault}`)).toEqual([
+      "seed×reject",
+      "seed×failover",
+      "constant-maxinterval×reject",
+      "no-retries×reject",
+    ]);
+    for (const c of result.cells)
+      expect(c.audit, `${c.policy} × ${c.fault}`).toEqual({ lost: 0, repeated: 0, skipped: 0 });
+    expect(fs.readFileSync(path.join(dir, "lab.md"), "utf8")).toMatch(/## Each attempt, as Redis saw it/);
+  });
+
+  it("a failover: orders come again after it, from the new primary", () => {
+    const c = cell("seed", "failover");
+    expect(c.recoveryS).not.toBeNull();
+    expect(c.savedDuring).toBeGreaterThan(0); // the Sentinels switch in seconds, well within the fault
+  });
+
+  it("maxInterval on a constant policy is ignored: daprd's attempts are seconds apart, not the 1 s asked", () => {
+    const a = attempts(cell("constant-maxinterval", "reject"));
+    expect(a.burstGapS).not.toBeNull();
+    expect(/** @type {number} */ (a.burstGapS)).toBeGreaterThan(3); // the default duration, 5 s
+    expect(a.burstGapS).toBeCloseTo(/** @type {number} */ (attempts(cell("seed", "reject")).burstGapS), 0);
+  });
+
+  it("maxRetries: 0 does not make one attempt: the store's client retries each failed call below the policy", () => {
+    const c = cell("no-retries", "reject");
+    const a = attempts(c);
+    expect(c.appErrors).toBeGreaterThan(0); // no retries: every failure goes back to the app
+    expect(a.writes).toBeGreaterThan(c.appErrors); // yet Redis got more than one write per failed call
+    expect(a.writes).toBeGreaterThan(a.bursts);
+  });
+
+  it("SIGTERM during a failover cell: exit 143, every Redis and Sentinel of its cluster gone", async () => {
+    const { pids, left } = await sigtermMidCell("failover", 15_000);
+    expect(pids.length).toBeGreaterThanOrEqual(5); // 2 redis-servers and 3 Sentinels, then daprd and the app
     expect(left).toEqual([]);
   });
 });

@@ -101,7 +101,7 @@ describe("the fault catalogue", () => {
       /** @type {any} */ ({
         sendCommand: async (/** @type {string[]} */ args) => {
           sent.push(args);
-          if (args[1] === "GET") return [args[2], config.get(String(args[2])) ?? "0"];
+          if (args[1] === "GET") return { [String(args[2])]: config.get(String(args[2])) ?? "0" }; // RESP3's map
           config.set(String(args[2]), String(args[3]));
           return "OK";
         },
@@ -167,6 +167,14 @@ describe("expectations follow the fault", () => {
     expect(reject.callsFail).toBe(true);
     expect(reject.breakerOpens).toBe(true);
     expect(expectations(fault("refuse"), SEED, 40_000).breakerOpens).not.toBe(true);
+  });
+
+  it("failover demands neither a daprd retry nor an open breaker, but orders through it", () => {
+    const e = expectations(fault("failover"), SEED, 45_000);
+    expect(e.callsFail).toBeUndefined();
+    expect(e.breakerOpens).toBeUndefined();
+    expect(e.appStalls).toBe(false);
+    expect(e.why).toMatch(/Sentinels name the new primary/);
   });
 
   it("flaky and cut leave the breaker undecided; no breaker in the policy: never", () => {

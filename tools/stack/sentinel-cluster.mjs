@@ -102,6 +102,7 @@ export class SentinelCluster {
     this.removeCleanup = () => {};
     /** @type {number | undefined} the primary killPrimary killed, until restoreOldPrimary brings it back */
     this.killedPrimary = undefined;
+    this.stopping = false;
   }
 
   /** Starts the nodes, then the Sentinels, and waits until the Sentinels could fail over. */
@@ -209,6 +210,7 @@ export class SentinelCluster {
     if (old === undefined) return;
     let next;
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+      if (this.stopping) return; // torn down (a signal): nothing to bring back
       next = await this.askedPrimary();
       if (next !== undefined && next !== old) break;
     }
@@ -393,6 +395,7 @@ export class SentinelCluster {
 
   /** Stops everything this cluster started and removes its folder. */
   async stop() {
+    this.stopping = true;
     this.removeCleanup();
     await Promise.all([...this.sentinels, ...this.nodes].map((p) => kill(p, "SIGTERM")));
     if (!process.env.FAILOVER_KEEP) fs.rmSync(this.dir, { recursive: true, force: true });

@@ -5,10 +5,12 @@ import path from "node:path";
 import { defineCommand, numberFlag } from "../../cli/command.mjs";
 import { ROOT, VARIANT_NAMES, VARIANTS } from "../../stack/paths.mjs";
 import { FAULT_NAMES, parseFaultList } from "../../stack/faults.mjs";
-import { POLICIES, POLICY_NAMES, ownPolicy } from "./policies.mjs";
+import { MATRIX_POLICY_NAMES, POLICIES, POLICY_NAMES, ownPolicy } from "./policies.mjs";
 
-/** The faults the lab runs today: failover needs the Sentinel cluster, not yet wired into the lab. */
-export const LAB_FAULTS = FAULT_NAMES.filter((f) => f !== "failover");
+/** The faults the lab runs: every one of the catalogue (failover on a Sentinel cluster of its cell's own). */
+export const LAB_FAULTS = FAULT_NAMES;
+/** The trap policies, each with the one fault that shows it. */
+export const TRAPS = POLICIES.filter((p) => p.trap);
 /** --quick: the relations its integration test checks, at fault lengths that let the seed's breaker open. */
 export const QUICK = { policies: "seed,fail-fast", faults: "hang,refuse", faultS: 45 };
 
@@ -21,7 +23,7 @@ export const command = defineCommand({
     policies: {
       type: "string",
       value: "<a,b|all>",
-      help: `policies from policies/ to run (${POLICY_NAMES.join(", ")})`,
+      help: `policies from policies/ to run (${POLICY_NAMES.join(", ")}; all: ${MATRIX_POLICY_NAMES.join(", ")})`,
       default: "all",
     },
     policy: { type: "string", value: "<file>", multiple: true, help: "a resiliency.yaml of your own (more than once)" },
@@ -30,6 +32,10 @@ export const command = defineCommand({
     variant: { type: "string", choices: VARIANT_NAMES, help: "which app", default: "sdk" },
     parallel: { type: "string", choices: ["1", "2"], help: "cells run at the same time", default: "2" },
     quick: { type: "boolean", help: `${QUICK.policies} × ${QUICK.faults}, ${QUICK.faultS} s faults (the test's run)` },
+    traps: {
+      type: "boolean",
+      help: `also the trap cells (${TRAPS.map((p) => `${p.name} × ${p.trap?.fault}`).join(", ")}); on when neither --policies, --policy, --faults nor --quick is given`,
+    },
     reload: { type: "boolean", help: "also: change the policy file mid-fault and measure when daprd applies it" },
     out: {
       type: "string",
@@ -58,6 +64,7 @@ export const command = defineCommand({
  * @property {number} parallel
  * @property {boolean} quick
  * @property {boolean} reload
+ * @property {import("./policies.mjs").LabPolicy[]} traps the trap cells to run after the matrix, each against its `trap.fault`
  * @property {string} out
  * @property {boolean} json
  * @property {boolean} verbose
@@ -79,7 +86,7 @@ export function options({ values: v, rest }, argv) {
     quick && !explicit("fault-s") ? QUICK.faultS : numberFlag(String(v["fault-s"]), "fault-s", { min: 2, max: 300 });
   const own = /** @type {string[]} */ (v.policy ?? []);
   const names =
-    policyList === "all" ? POLICY_NAMES : policyList === "" ? [] : policyList.split(",").map((s) => s.trim());
+    policyList === "all" ? MATRIX_POLICY_NAMES : policyList === "" ? [] : policyList.split(",").map((s) => s.trim());
   const unknown = names.find((n) => !POLICY_NAMES.includes(n));
   if (unknown)
     throw command.fail(`Unknown policy "${unknown}". Valid: ${POLICY_NAMES.join(", ")} (or --policy <file>).`);
@@ -104,6 +111,8 @@ export function options({ values: v, rest }, argv) {
     parallel: Number(v.parallel),
     quick,
     reload: v.reload === true,
+    traps:
+      v.traps === true || (!quick && !explicit("policies") && !explicit("faults") && !own.length) ? [...TRAPS] : [],
     out: v.out
       ? path.resolve(String(v.out))
       : quick

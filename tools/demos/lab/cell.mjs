@@ -11,6 +11,9 @@ import { onCleanup } from "../../cli/cleanup.mjs";
 import { startApp, startRedis } from "../../stack/isolated-stack.mjs";
 import { withRedisClient } from "../../stack/redis.mjs";
 import { auditOrders } from "../../stack/recorder.mjs";
+import { SentinelCluster } from "../../stack/sentinel-cluster.mjs";
+import { storeMetadata } from "../../stack/sentinel-config.mjs";
+import { startMonitor, writtenKey } from "../../stack/redis-monitor.mjs";
 import { writePolicyResources, removeResources } from "./policies.mjs";
 
 /**
@@ -29,6 +32,7 @@ import { writePolicyResources, removeResources } from "./policies.mjs";
  * @property {string | undefined} breakerName as daprd logs it
  * @property {string | undefined} error the cell could not run: why
  * @property {{ at: number, to: string } | undefined} [reloaded] --reload: when the policy file was changed, to what
+ * @property {{ at: number, key: string }[]} [writes] faults with `monitor`: every write Redis received (MONITOR), `at` as events'
  */
 
 /** Commands this tool's own sampling and audit send: not load from daprd. */
@@ -48,6 +52,41 @@ export async function redisCommands(redis) {
   } catch {
     return null;
   }
+}
+
+/**
+ * The cell's store: a Redis of its own (behind a proxy of the Toxiproxy server for the faults that need one),
+ * or for `failover` a Sentinel cluster that daprd finds its primary through. Its stops go on `undo`.
+ * @param {import("../../stack/faults.mjs").Fault} fault
+ * @param {import("../../stack/toxiproxy.mjs").Toxiproxy} toxiproxy
+ * @param {(() => Promise<void>)[]} undo
+ * @returns {Promise<{ redis: import("../../stack/redis.mjs").LocalRedis | { client: () => Promise<any> }, target: import("../../stack/faults.mjs").FaultTarget, metadata: Record<string, string>, port: number }>}
+ *   redis: where the audit reads (the primary at the time); port: where daprd goes unless metadata says otherwise
+ */
+async function startStore(fault, toxiproxy, undo) {
+  if (fault.via === "cluster") {
+    const cluster = new SentinelCluster({ replicas: 1 });
+    undo.push(() => cluster.stop());
+    await cluster.start();
+    const metadata = storeMetadata(cluster.sentinels.map((s) => s.port));
+    return {
+      redis: { client: () => cluster.primaryClient() },
+      target: { cluster },
+      metadata,
+      port: cluster.primaryPort,
+    };
+  }
+  const redis = await startRedis();
+  undo.push(async () => {
+    await redis.stop();
+    fs.rmSync(redis.dir, { recursive: true, force: true });
+  });
+  const proxy =
+    fault.via === "proxy"
+      ? await toxiproxy.createProxy({ name: `lab-${redis.port}`, upstream: redis.port })
+      : undefined;
+  if (proxy) undo.push(() => proxy.remove());
+  return { redis, target: { proxy, redis }, metadata: {}, port: proxy ? proxy.port : redis.port };
 }
 
 /**
@@ -98,23 +137,14 @@ export async function runCell({
   };
   const removeCleanup = onCleanup(cleanUp);
   try {
-    const redis = await startRedis();
-    undo.push(async () => {
-      await redis.stop();
-      fs.rmSync(redis.dir, { recursive: true, force: true });
-    });
-    const proxy =
-      fault.via === "proxy"
-        ? await toxiproxy.createProxy({ name: `lab-${redis.port}`, upstream: redis.port })
-        : undefined;
-    if (proxy) undo.push(() => proxy.remove());
+    const { redis, target, metadata, port } = await startStore(fault, toxiproxy, undo);
     const policyDir = writePolicyResources(policy);
     undo.push(async () => removeResources(policyDir));
     const app = await startApp({
-      redis: { port: proxy ? proxy.port : redis.port },
+      redis: { port },
       command,
       env: { ORDER_INTERVAL_MS: "500" },
-      resources: { from: policyDir },
+      resources: { from: policyDir, metadata },
       onEvent,
     });
     undo.push(() => app.stop());
@@ -123,6 +153,8 @@ export async function runCell({
     run.marks.ready = rec.now();
     const first = await rec.waitFor((e) => e.order?.kind === "saving", { timeoutMs: 30_000 });
     if (!first) throw new Error("no order saved within 30 s of the app's start (before any fault)");
+    const monitor = fault.monitor && "port" in redis ? await startMonitor(redis.port) : undefined;
+    if (monitor) undo.push(async () => void monitor.stop());
     /** Replaces the cell's resiliency.yaml with the reload policy's. */
     const rewrite = () => {
       if (!reload) return;
@@ -146,7 +178,6 @@ export async function runCell({
     await sleep(baselineMs);
     run.commands.faultOn = await redisCommands(redis);
     run.marks.faultOn = rec.now();
-    const target = { proxy, redis };
     await fault.apply(target);
     undo.push(() => fault.clear(target)); // cleared even if the cell fails mid-fault
     if (reload && !reload.beforeFault) {
@@ -156,7 +187,8 @@ export async function runCell({
     } else {
       await sleep(faultMs);
     }
-    run.commands.faultOff = await redisCommands(redis);
+    // After a failover the counts are another Redis's: the load during it is not measured.
+    run.commands.faultOff = fault.via === "cluster" ? null : await redisCommands(redis);
     run.marks.clearing = rec.now();
     await fault.clear(target);
     undo.pop();
@@ -165,7 +197,14 @@ export async function runCell({
     const next = await rec.waitFor((e) => e.order?.kind === "saving", { timeoutMs: recoveryCapMs, from });
     if (next) await sleep(1_500); // the breaker closing, a few more orders
     run.marks.end = rec.now();
-    run.commands.end = await redisCommands(redis);
+    run.commands.end = fault.via === "cluster" ? null : await redisCommands(redis);
+    if (monitor) {
+      const offset = Date.now() / 1000 - rec.now(); // Redis's clock is this machine's
+      run.writes = monitor.stop().flatMap((c) => {
+        const key = writtenKey(c);
+        return key === undefined ? [] : [{ at: c.at - offset, key }];
+      });
+    }
     run.metrics = await app.sidecar
       .metrics()
       .then((text) =>

@@ -12,6 +12,7 @@ import { say, heading, sendHumanOutputTo } from "../../cli/console.mjs";
 import { printEvent } from "../../cli/stream.mjs";
 import { ensureDaprAndApps } from "../../stack/prerequisites.mjs";
 import { startToxiproxy } from "../../stack/toxiproxy.mjs";
+import { fault as faultNamed } from "../../stack/faults.mjs";
 import { command } from "./args.mjs";
 import { checkPolicy } from "./policies.mjs";
 import { runCell } from "./cell.mjs";
@@ -60,14 +61,17 @@ export async function runLab(a) {
   if (a.json) sendHumanOutputTo(process.stderr);
   if (a.render) return renderFromRuns(a.render, a);
   // Every policy checked before anything starts: a mistake is exit 2 with its file and line.
-  const checked = new Map(a.policies.map((p) => [p.name, checkPolicy(p).policy]));
+  const checked = new Map([...a.policies, ...a.traps].map((p) => [p.name, checkPolicy(p).policy]));
   await ensureDaprAndApps();
   const loadBefore = os.loadavg().map((l) => +l.toFixed(2));
   const started = Date.now();
   const toxiproxy = await startToxiproxy();
-  const cells = a.policies.flatMap((policy) => a.faults.map((fault) => ({ policy, fault })));
+  const cells = [
+    ...a.policies.flatMap((policy) => a.faults.map((fault) => ({ policy, fault }))),
+    ...a.traps.map((policy) => ({ policy, fault: faultNamed(policy.trap?.fault ?? "") })),
+  ];
   heading(
-    `The lab: ${a.policies.length} policies × ${a.faults.length} faults = ${cells.length} cells, ` +
+    `The lab: ${a.policies.length} policies × ${a.faults.length} faults${a.traps.length ? ` + ${a.traps.length} trap cells` : ""} = ${cells.length} cells, ` +
       `${a.faultMs / 1000} s faults, ${a.parallel} at a time (${a.appLabel})`,
   );
   let done = 0;
@@ -111,6 +115,12 @@ export async function runLab(a) {
     date: new Date().toISOString(),
     policies: a.policies.map((p) => ({ name: p.name, about: p.about, own: !!p.own, checked: checked.get(p.name) })),
     faults: a.faults.map((f) => ({ name: f.name, does: f.does, standsFor: f.standsFor })),
+    traps: a.traps.map((p) => ({
+      name: p.name,
+      about: p.about,
+      issue: p.trap?.issue ?? "",
+      fault: p.trap?.fault ?? "",
+    })),
   };
   fs.mkdirSync(a.out, { recursive: true });
   // What was recorded, so that the report can be written again (--render) after its code changes.
@@ -183,5 +193,5 @@ export function renderFromRuns(file, a) {
   return writeReports(saved.meta, saved.runs, saved.reloadRun, a);
 }
 
-/** @typedef {{ app: string, faultS: number, parallel: number, seconds: number, machine: { cpus: number, model: string, loadBefore: number[], loadAfter: number[] }, date: string, policies: { name: string, about: string, own: boolean, checked: import("../../stack/resources.mjs").Policy | undefined }[], faults: { name: string, does: string, standsFor: string }[] }} LabMeta */
+/** @typedef {{ app: string, faultS: number, parallel: number, seconds: number, machine: { cpus: number, model: string, loadBefore: number[], loadAfter: number[] }, date: string, policies: { name: string, about: string, own: boolean, checked: import("../../stack/resources.mjs").Policy | undefined }[], faults: { name: string, does: string, standsFor: string }[], traps?: { name: string, about: string, issue: string, fault: string }[] }} LabMeta */
 /** @typedef {LabMeta & { cells: CellResult[], reload: import("./reload.mjs").ReloadResult | undefined }} LabResult */

@@ -120,11 +120,20 @@ describe("measureCell", () => {
 });
 
 describe("the lab's flags", () => {
-  it("runs every policy under every fault but failover by default", () => {
+  it("runs every matrix policy under every fault by default, and the trap policies in cells of their own", () => {
     const a = parseLabArgs([]);
-    expect(a.policies.map((p) => p.name)).toEqual(POLICIES.map((p) => p.name));
-    expect(a.faults.map((f) => f.name)).not.toContain("failover");
+    expect(a.policies.map((p) => p.name)).toEqual(POLICIES.filter((p) => !p.trap).map((p) => p.name));
+    expect(a.faults.map((f) => f.name)).toEqual(expect.arrayContaining(["failover", "reject", "hang"]));
+    expect(a.traps.map((p) => [p.name, p.trap?.fault])).toEqual([
+      ["constant-maxinterval", "reject"],
+      ["no-retries", "reject"],
+    ]);
     expect(a.faultMs).toBe(15_000);
+    // A chosen set runs what was chosen; a trap policy can be chosen by name like any other.
+    expect(parseLabArgs(["--faults", "hang"]).traps).toEqual([]);
+    expect(parseLabArgs(["--quick"]).traps).toEqual([]);
+    expect(parseLabArgs(["--quick", "--traps"]).traps).toHaveLength(2);
+    expect(parseLabArgs(["--policies", "no-retries"]).policies.map((p) => p.name)).toEqual(["no-retries"]);
   });
 
   it("--quick: 2 policies × 2 faults, into a temporary folder", () => {

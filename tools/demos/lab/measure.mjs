@@ -4,11 +4,14 @@
 // recorded events in measure.spec.mjs.
 import { classify, resiliencyLines } from "../../stack/daprd-log.mjs";
 import { summarize } from "../../bench/lib/stats.mjs";
+import { readAttempts } from "./attempts.mjs";
 
 /** The app's pause between an order's read-back and the next save (ORDER_INTERVAL_MS, set by cell.mjs). */
 export const INTERVAL_S = 0.5;
 /** An app line that reports a failed call (the project's apps: "Save of order 3 failed: …"; others: fail/error). */
 const APP_ERROR = /\b(fail(ed|ure)?|error|exception)\b/i;
+/** The project's order loop says so once per failed call; the SDK logs its own ERROR line beside it, not counted then. */
+const LOOP_ERROR = /\b(Save|Get|Delete) of order \d+ failed\b/;
 
 /**
  * @typedef {object} Timeline  everything in s from the fault's start
@@ -44,6 +47,7 @@ const APP_ERROR = /\b(fail(ed|ure)?|error|exception)\b/i;
  * @property {number | null} cmdsPerOrderDuring  null: no order saved during the fault
  * @property {number | null} loadRatio      Redis commands per second during the fault / before it
  * @property {number | null} recoveryS      from the fault clearing to the next saved order
+ * @property {import("./attempts.mjs").Attempts | null} attempts  faults with `monitor`: each write attempt Redis received during the fault
  * @property {{ lost: number, repeated: number, skipped: number } | null} audit
  * @property {string} verdict
  * @property {boolean} clean               the audit found nothing lost, repeated or skipped
@@ -78,9 +82,9 @@ export function measureCell(run, { component = "statestore" } = {}) {
   const saves = run.events.filter((e) => e.order?.kind === "saving" && e.at >= run.marks.baseline - 0.01);
   const saveTimes = saves.map((e) => rel(e.at));
   const gets = run.events.filter((e) => e.order?.kind === "getting");
-  const errors = run.events
-    .filter((e) => e.source === "app" && e.stream === "stderr" && APP_ERROR.test(e.line ?? ""))
-    .map((e) => rel(e.at));
+  const stderr = run.events.filter((e) => e.source === "app" && e.stream === "stderr");
+  const errorLine = stderr.some((e) => LOOP_ERROR.test(e.line ?? "")) ? LOOP_ERROR : APP_ERROR;
+  const errors = stderr.filter((e) => errorLine.test(e.line ?? "")).map((e) => rel(e.at));
   const lines = resiliencyLines(component, run.breakerName);
   let retries = 0;
   /** @type {number | null} */
@@ -174,6 +178,7 @@ export function measureCell(run, { component = "statestore" } = {}) {
     cmdsPerOrderDuring,
     loadRatio,
     recoveryS,
+    attempts: run.writes ? readAttempts(run.writes, t0, run.marks.clearing) : null,
     audit,
     clean,
     timeline: {

@@ -21,6 +21,8 @@ export const POLICIES_DIR = path.join(ROOT, "policies");
  * @property {string | null} resiliency  the resiliency file (null: none, Dapr's built-in behaviour)
  * @property {string} [statestore]    a statestore.yaml replacing resources/'s
  * @property {boolean} [own]          the reader's (--policy)
+ * @property {{ issue: string, fault: string }} [trap] a trap the lab shows: not in the matrix ("all"),
+ *   run against this one fault in the default run's trap cells
  */
 
 /** @type {readonly LabPolicy[]} */
@@ -56,9 +58,24 @@ export const POLICIES = [
     resiliency: path.join(RESOURCES, "resiliency.yaml"),
     statestore: path.join(POLICIES_DIR, "no-store-retries", "statestore.yaml"),
   },
+  {
+    name: "constant-maxinterval",
+    about: "the seed's with `duration: 5s` written `maxInterval: 1s` (a trap: constant ignores maxInterval)",
+    resiliency: path.join(POLICIES_DIR, "constant-maxinterval", "resiliency.yaml"),
+    trap: { issue: "dapr/quickstarts#772", fault: "reject" },
+  },
+  {
+    name: "no-retries",
+    about: "maxRetries: 0 and no breaker (a trap: the store's client still retries below the policy)",
+    resiliency: path.join(POLICIES_DIR, "no-retries", "resiliency.yaml"),
+    trap: { issue: "dapr/dapr#6840", fault: "reject" },
+  },
 ];
 
+/** Every policy --policies takes. */
 export const POLICY_NAMES = POLICIES.map((p) => p.name);
+/** The matrix's (--policies all, the default): the traps run only in their own cells. */
+export const MATRIX_POLICY_NAMES = POLICIES.filter((p) => !p.trap).map((p) => p.name);
 
 /**
  * The reader's own resiliency file, named after it (its folder's name when it is called resiliency.yaml).

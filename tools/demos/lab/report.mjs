@@ -38,8 +38,9 @@ export function markdown(res) {
   const out = [];
   out.push("# The resiliency lab", "");
   out.push(
-    `${res.app}: ${res.policies.length} policies × ${res.faults.length} faults, each fault held ${res.faultS} s, ` +
-      `${res.parallel} cell(s) at a time, each with its own Redis, Toxiproxy proxy, daprd and app. ` +
+    `${res.app}: ${res.policies.length} policies × ${res.faults.length} faults${res.traps?.length ? ` and ${res.traps.length} trap cells` : ""}${res.reload ? " and the two reload cells" : ""}, each fault held ${res.faultS} s, ` +
+      `${res.parallel} cell(s) at a time, each with its own Redis (for failover: a primary, a replica and three Sentinels), ` +
+      `Toxiproxy proxy, daprd and app. ` +
       `Ran ${res.date} in ${res.seconds} s on ${m.cpus} × ${m.model}; load average (1/5/15 min) ` +
       `${m.loadBefore.join(" / ")} before, ${m.loadAfter.join(" / ")} after` +
       `${m.loadBefore[0] !== undefined && m.loadBefore[0] > m.cpus ? " — a machine shared with other work, so latencies are not a quiet machine's" : ""}.`,
@@ -106,8 +107,42 @@ export function markdown(res) {
     ...(notes.length ? ["", `Not available: ${notes.join("; ")}.`] : []),
     "",
   );
+  out.push(...attemptsSection(res));
   if (res.reload) out.push(...reloadSection(res.reload));
   return `${out.join("\n")}\n`;
+}
+
+/** Every cell whose fault let each write attempt reach Redis: the attempts as MONITOR saw them. @param {LabResult} res */
+function attemptsSection(res) {
+  const cells = res.cells.filter((c) => c.attempts);
+  if (!cells.length) return [];
+  const traps = res.traps ?? [];
+  const out = [
+    "## Each attempt, as Redis saw it (MONITOR)",
+    "",
+    "Under a fault where Redis answers every write with an error, each attempt reaches it: `redis-cli monitor` gives",
+    "each write's time. A burst: one order's writes less than 1 s apart (the state store client's own retries inside one",
+    "daprd attempt); the gap between bursts is daprd's retry interval.",
+    ...(traps.length
+      ? [
+          "",
+          `Trap cells (not in the matrix): ${traps.map((t) => `**${t.name}** × ${t.fault} (${t.issue}): ${t.about}`).join("; ")}.`,
+        ]
+      : []),
+    "",
+    "| policy × fault | writes at Redis | bursts | writes per burst | gap inside a burst | gap between bursts | every gap (s × how often) | app errors | writes per app error |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const c of cells) {
+    const a = /** @type {import("./attempts.mjs").Attempts} */ (c.attempts);
+    out.push(
+      `| ${c.policy} × ${c.fault} | ${a.writes} | ${a.bursts} | ${a.bursts ? Math.round((a.writes / a.bursts) * 100) / 100 : "–"} | ` +
+        `${s(a.inBurstGapS)} | ${s(a.burstGapS)} | ${a.gaps.map((g) => `${g.s} × ${g.n}`).join(", ") || "–"} | ${c.appErrors} | ` +
+        `${c.appErrors ? Math.round((a.writes / c.appErrors) * 100) / 100 : "–"} |`,
+    );
+  }
+  out.push("");
+  return out;
 }
 
 /** @param {import("./reload.mjs").ReloadResult} r */

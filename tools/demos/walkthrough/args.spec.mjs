@@ -35,10 +35,11 @@ describe("parseWalkthroughArgs", () => {
     expect(parseWalkthroughArgs([]).fault).toBeUndefined();
     expect(parseWalkthroughArgs(["--fault", "hang"]).fault).toMatchObject({ name: "hang", via: "proxy" });
     expect(parseWalkthroughArgs(["--fault", "stop"]).fault).toMatchObject({ name: "stop", via: "direct" });
+    expect(parseWalkthroughArgs(["--fault", "failover"]).fault).toMatchObject({ name: "failover", via: "cluster" });
+    expect(parseWalkthroughArgs(["--fault", "reject"]).fault).toMatchObject({ name: "reject", via: "direct" });
   });
   it.each([
     [["--fault", "freeze"], /Unknown fault "freeze"/],
-    [["--fault", "failover"], /not available here/],
     [["--fault", "hang,slow"], /--fault takes one fault/],
     [["--variant", "java"], /Unknown --variant "java"/],
     [["--variant", "java", "--", "python3", "app.py"], /Unknown --variant "java"/],

@@ -10,6 +10,8 @@ import { classify } from "../../stack/daprd-log.mjs";
 import fs from "node:fs";
 import { expectations } from "../../stack/faults.mjs";
 import { startToxiproxy } from "../../stack/toxiproxy.mjs";
+import { SentinelCluster } from "../../stack/sentinel-cluster.mjs";
+import { storeMetadata } from "../../stack/sentinel-config.mjs";
 import { writeRunResources } from "../../stack/resources.mjs";
 import { exitText, whileAppRuns } from "./app-exit.mjs";
 import { OPENED_METRIC } from "./outage.mjs";
@@ -36,6 +38,49 @@ export async function startFaultProxy(redis, resourcesDir) {
     resourcesDir: dir,
     async stop() {
       await tp.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For --fault failover: a Sentinel cluster of its own (a primary, a replica, three Sentinels), a copy of
+ * the resources with daprd's state store in failover mode through the Sentinels, and a handle that reads
+ * from whichever node is the primary now (the final audit runs against the new one).
+ * @param {string} resourcesDir
+ * @returns {Promise<{ cluster: SentinelCluster, redis: import("../../stack/redis.mjs").RedisHandle, resourcesDir: string, stop: () => Promise<void> }>}
+ */
+export async function startFaultCluster(resourcesDir) {
+  const cluster = new SentinelCluster({ replicas: 1 });
+  await cluster.start(); // stopped by its own clean-up on every way out
+  const sentinels = cluster.sentinels.map((s) => s.port);
+  const dir = writeRunResources({ from: resourcesDir, metadata: storeMetadata(sentinels) });
+  say(
+    "walkthrough",
+    `Sentinel cluster: primary ${cluster.primaryPort}, replica ${cluster.nodes[1]?.port}, Sentinels ${sentinels.join(", ")}; ` +
+      `daprd finds the primary through them (resources copied to ${dir})`,
+  );
+  /** @type {import("../../stack/redis.mjs").RedisHandle} */
+  const redis = {
+    kind: "external",
+    get port() {
+      return cluster.primaryPort;
+    },
+    get host() {
+      return `localhost:${cluster.primaryPort}`;
+    },
+    describe: () => `the Sentinel cluster's primary`,
+    isUp: async () => (await cluster.askedPrimary()) !== undefined,
+    start: async () => undefined, // the failover fault brings the old primary back itself
+    stop: async () => undefined,
+    client: async () => /** @type {any} */ (await cluster.primaryClient()),
+  };
+  return {
+    cluster,
+    redis,
+    resourcesDir: dir,
+    async stop() {
+      await cluster.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -70,7 +115,12 @@ export async function applyFaultAndWatch(w, f) {
   if (OPENED_METRIC.test(await w.sidecar.metrics().catch(() => ""))) w.metricsOpen = rec.now();
   const since = (/** @type {RecordedEvent | undefined} */ x) =>
     x ? `${(x.at - /** @type {number} */ (t.redisDown)).toFixed(1)} s into the fault` : "";
-  if (e.callsFail)
+  if (e.callsFail === undefined)
+    say(
+      "walkthrough",
+      `daprd ${retries.length ? `retried ${retries.length}×, the first ${since(retries[0])}` : "retried nothing"} (either is right here: ${e.why})`,
+    );
+  else if (e.callsFail)
     v.check(
       "daprd retries the failed state call",
       retries[0],
@@ -119,7 +169,11 @@ export async function clearFaultAndWatch(w, f) {
   await f.fault.clear(f.target);
   t.redisUp = rec.now();
   const redisUp = t.redisUp;
-  const lastBefore = [...w.before, ...w.during].at(-1) ?? 0;
+  // Orders may be saved while the fault is being cleared (a failover's old primary rejoining takes a second).
+  const lastBefore =
+    rec.events.filter((e) => e.order?.kind === "saving" && e.at < redisUp).at(-1)?.order?.id ??
+    [...w.before, ...w.during].at(-1) ??
+    0;
   const next = await waiting(
     "waiting for the next order",
     whileAppRuns(

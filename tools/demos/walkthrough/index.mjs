@@ -10,7 +10,7 @@ import { ensurePrerequisites } from "../../stack/prerequisites.mjs";
 import { sendHumanOutputTo } from "../../cli/console.mjs";
 import { VARIANTS } from "../../stack/paths.mjs";
 import { walkOne } from "./walk.mjs";
-import { DEFAULT_HOLD_MS, startFaultProxy } from "./fault-steps.mjs";
+import { DEFAULT_HOLD_MS, startFaultCluster, startFaultProxy } from "./fault-steps.mjs";
 import { onCleanup } from "../../cli/cleanup.mjs";
 import { notMet, printSummary } from "./report.mjs";
 
@@ -38,9 +38,16 @@ export async function runWalkthrough(opts) {
   const proxied =
     opts.fault && opts.fault.via === "proxy" ? await startFaultProxy(redis, opts.resourcesDir) : undefined;
   if (proxied) onCleanup(() => proxied.stop());
+  // failover: a Sentinel cluster of its own instead of the shared Redis.
+  const clustered = opts.fault?.via === "cluster" ? await startFaultCluster(opts.resourcesDir) : undefined;
+  if (clustered) onCleanup(() => clustered.stop());
   const fault =
     opts.fault && opts.fault.name !== "stop"
-      ? { fault: opts.fault, target: { proxy: proxied?.proxy, redis }, holdMs: opts.outageMs ?? DEFAULT_HOLD_MS }
+      ? {
+          fault: opts.fault,
+          target: { proxy: proxied?.proxy, redis, cluster: clustered?.cluster },
+          holdMs: opts.outageMs ?? DEFAULT_HOLD_MS,
+        }
       : undefined;
   /** @type {Record<string, { main: string, project: string }>} */
   const variants = VARIANTS;
@@ -54,10 +61,10 @@ export async function runWalkthrough(opts) {
     const result = await walkOne({
       label,
       command,
-      redis,
+      redis: clustered?.redis ?? redis,
       policy,
       store: "statestore",
-      resourcesDir: proxied?.resourcesDir ?? opts.resourcesDir,
+      resourcesDir: proxied?.resourcesDir ?? clustered?.resourcesDir ?? opts.resourcesDir,
       outageMs: opts.outageMs,
       fault,
       verbose: opts.verbose,
@@ -66,6 +73,7 @@ export async function runWalkthrough(opts) {
     results.push(result);
   }
   await proxied?.stop();
+  await clustered?.stop();
   if (results.length > 1) printSummary(results);
   const ok = results.every((r) => r.ok);
   if (opts.json) process.stdout.write(`${JSON.stringify({ ok, results }, null, 2)}\n`);
