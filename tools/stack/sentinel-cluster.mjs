@@ -78,8 +78,16 @@ export class SentinelCluster {
    * @param {Durability} [o.durability]
    * @param {number} [o.downAfterMs] Sentinel's down-after-milliseconds
    * @param {(e: SentinelEvent & { sentinel: number, line: string }) => void} [o.onSentinelEvent]
+   * @param {boolean} [o.partitionable] links between Redis nodes and Sentinels from 127.0.0.2 (stack/partition.mjs)
    */
-  constructor({ replicas = 1, durability = "async", downAfterMs = SENTINEL_TIMING.downAfterMs, onSentinelEvent } = {}) {
+  constructor({
+    replicas = 1,
+    durability = "async",
+    downAfterMs = SENTINEL_TIMING.downAfterMs,
+    onSentinelEvent,
+    partitionable = false,
+  } = {}) {
+    this.partitionable = partitionable;
     this.downAfterMs = downAfterMs;
     this.replicaCount = replicas;
     this.durability = durability;
@@ -119,7 +127,10 @@ export class SentinelCluster {
       const dir = path.join(this.dir, `sentinel-${port}`);
       fs.mkdirSync(dir, { recursive: true });
       const conf = path.join(dir, "sentinel.conf");
-      fs.writeFileSync(conf, renderSentinelConf({ port, dir, primary, downAfterMs: this.downAfterMs }));
+      fs.writeFileSync(
+        conf,
+        renderSentinelConf({ port, dir, primary, downAfterMs: this.downAfterMs, partitionable: this.partitionable }),
+      );
       const { child, exited } = spawnRedis([conf, "--sentinel"], (line) => {
         const e = parseSentinelLine(line);
         if (!e) return;
@@ -149,7 +160,16 @@ export class SentinelCluster {
     fs.mkdirSync(node.dir, { recursive: true });
     const conf = path.join(node.dir, "redis.conf");
     const replicaOf = replicaOfPort ? { host: HOST, port: replicaOfPort } : undefined;
-    fs.writeFileSync(conf, renderRedisConf({ port: node.port, dir: node.dir, replicaOf, durability: this.durability }));
+    fs.writeFileSync(
+      conf,
+      renderRedisConf({
+        port: node.port,
+        dir: node.dir,
+        replicaOf,
+        durability: this.durability,
+        partitionable: this.partitionable,
+      }),
+    );
     Object.assign(node, spawnRedis([conf]));
     if (!(await waitForPort(node.port, { timeoutMs: 10_000 })))
       throw new ToolError(`redis-server did not start on port ${node.port}.`, `See ${node.dir}/redis.log`);
@@ -237,6 +257,33 @@ export class SentinelCluster {
   /** How many WAITs a node has answered since it started (daprd sends one after each strong save). @param {number} port */
   async waitCalls(port) {
     return commandCalls(await this.with(port, (c) => c.sendCommand(["INFO", "commandstats"])), "wait");
+  }
+
+  /**
+   * daprd's writes a node has taken (EVAL: its Redis store saves with a script) and refused (NOREPLICAS).
+   * (The order loop's reads are HGETALL, this tool's reads HGET: neither counts.)
+   * @param {number} port
+   */
+  async writeCalls(port) {
+    const text = String(await this.with(port, (c) => c.sendCommand(["INFO", "commandstats"])));
+    // A script's write refused inside it counts as a failed call; one refused before it runs, as rejected.
+    const failed = commandCalls(text, "eval", "failed_calls");
+    return {
+      taken: commandCalls(text, "eval") - failed,
+      refused: commandCalls(text, "eval", "rejected_calls") + failed,
+    };
+  }
+
+  /**
+   * Waits until the Sentinels name a primary other than `old`; returns it.
+   * @param {number} old
+   */
+  async waitNewPrimary(old, timeoutMs = 60_000) {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+      const next = await this.askedPrimary();
+      if (next !== undefined && next !== old) return next;
+    }
+    throw new Error(`the Sentinels named no new primary within ${timeoutMs / 1000} s (still ${old})`);
   }
 
   /** The primary the Sentinels name now (the first that answers), or undefined. */

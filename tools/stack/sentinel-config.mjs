@@ -34,7 +34,17 @@ export const DURABILITIES = /** @type {const} */ (["async", "safe"]);
  * @property {{ host: string, port: number }} [replicaOf] absent for the primary
  * @property {Durability} [durability]
  * @property {number} [maxLagS]    min-replicas-max-lag for "safe"
+ * @property {boolean} [partitionable] its links to the primary from 127.0.0.2 (stack/partition.mjs)
  */
+
+/**
+ * What a node or Sentinel needs so that a partition can cut it off from the primary while daprd, on
+ * 127.0.0.1, still reaches it: its outgoing links from 127.0.0.2; protected mode off, since it takes only
+ * 127.0.0.1 and ::1 for loopback and would deny the links from 127.0.0.2 (every node still listens on
+ * 127.0.0.1 only); and 127.0.0.1 announced, where it listens, not the address its links come from.
+ * @param {"replica-announce-ip" | "sentinel announce-ip"} announce
+ */
+const partitionLines = (announce) => ["protected-mode no", "bind-source-addr 127.0.0.2", `${announce} 127.0.0.1`];
 
 /**
  * A redis.conf for one node. Diskless sync without delay: a restarted node gets the data set straight
@@ -42,12 +52,12 @@ export const DURABILITIES = /** @type {const} */ (["async", "safe"]);
  * @param {NodeConfig} c
  * @returns {string}
  */
-export function renderRedisConf({ port, dir, replicaOf, durability = "async", maxLagS = 1 }) {
+export function renderRedisConf({ port, dir, replicaOf, durability = "async", maxLagS = 1, partitionable = false }) {
   const lines = [
     "# written by tools/stack/failover for one run; removed afterwards",
     `port ${port}`,
     "bind 127.0.0.1",
-    "protected-mode yes",
+    ...(partitionable ? partitionLines("replica-announce-ip") : ["protected-mode yes"]),
     "daemonize no",
     `dir ${quote(dir)}`,
     `logfile ${quote(`${dir}/redis.log`)}`,
@@ -71,6 +81,7 @@ export function renderRedisConf({ port, dir, replicaOf, durability = "async", ma
  * @property {number} [quorum]
  * @property {number} [downAfterMs]
  * @property {number} [failoverTimeoutMs]
+ * @property {boolean} [partitionable] its links from 127.0.0.2 (stack/partition.mjs)
  */
 
 /**
@@ -86,11 +97,13 @@ export function renderSentinelConf({
   quorum = 2,
   downAfterMs = SENTINEL_TIMING.downAfterMs,
   failoverTimeoutMs = SENTINEL_TIMING.failoverTimeoutMs,
+  partitionable = false,
 }) {
   return `${[
     "# written by tools/stack/failover for one run; Sentinel rewrites it",
     `port ${port}`,
     "bind 127.0.0.1",
+    ...(partitionable ? partitionLines("sentinel announce-ip") : []),
     "daemonize no",
     `dir ${quote(dir)}`,
     'logfile ""',
@@ -237,10 +250,13 @@ export function sentinelSeesHealthy(replicas, port) {
 
 /**
  * How many times a node has run `command` since it started, from INFO commandstats
- * (`cmdstat_wait:calls=12,usec=…`); 0 when it never ran it (Redis then prints no line).
+ * (`cmdstat_wait:calls=12,usec=…,rejected_calls=0,failed_calls=0`); 0 when it never ran it (Redis then
+ * prints no line). `rejected_calls`: refused before running, e.g. NOREPLICAS under min-replicas-to-write.
  * @param {string} text @param {string} command lower case, e.g. "wait"
+ * @param {"calls" | "rejected_calls" | "failed_calls"} [field]
  */
-export function commandCalls(text, command) {
-  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, "m").exec(text);
+export function commandCalls(text, command, field = "calls") {
+  const line = new RegExp(`^cmdstat_${command}:(.*)$`, "m").exec(text)?.[1] ?? "";
+  const m = new RegExp(`(?:^|,)${field}=(\\d+)`).exec(line);
   return m ? Number(m[1]) : 0;
 }

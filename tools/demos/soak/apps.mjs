@@ -46,9 +46,10 @@ const RESTART_LIMIT_MS = 120_000;
  * @param {() => number} o.now seconds since the soak's start
  * @param {Record<string, string | number>} o.metadata the state store's metadata
  * @param {(app: SoakApp, e: import("../../stack/recorder.mjs").RecordedEvent) => void} [o.onEvent]
+ * @param {Record<string, string>} [o.env] for every app, besides its style's own
  * @returns {Promise<SoakApp[]>}
  */
-export async function startSoakApps({ styles, now, metadata, onEvent }) {
+export async function startSoakApps({ styles, now, metadata, onEvent, env = {} }) {
   const appIds = styles.map(appIdOf);
   const resources = {
     metadata,
@@ -67,7 +68,7 @@ export async function startSoakApps({ styles, now, metadata, onEvent }) {
       redis: { port: 0 }, // redisHost comes from metadata
       variant: s.app,
       appId: app.appId,
-      env: s.env,
+      env: { ...env, ...s.env },
       resources,
       onEvent: (e) => {
         if (e.order?.kind === "saving") app.saves.push({ id: e.order.id, at: now() });

@@ -7,6 +7,7 @@ import { defineCommand, listFlag, numberFlag } from "../../cli/command.mjs";
 import { ROOT } from "../../stack/paths.mjs";
 import { DURABILITIES } from "../../stack/sentinel-config.mjs";
 import { LANES, SENTINEL_KINDS, parseDuration, randomSeed } from "./schedule.mjs";
+import { CONSISTENCIES } from "@dapr-resiliency/order-model";
 
 /** The client rows a soak can run: compare's four. */
 export const SOAK_STYLES = /** @type {const} */ (["sdk", "sdk-grpc", "http", "grpc"]);
@@ -40,6 +41,15 @@ export const command = defineCommand({
       choices: DURABILITIES,
       help: "with --redis sentinel: async (Redis's default; the default) or safe (min-replicas-to-write 1, appendfsync always); see docs/failover.md",
     },
+    partition: {
+      type: "boolean",
+      help: "with --redis sentinel: network partitions instead (the primary cut off from the Sentinels and the replica by iptables rules on lo while daprd still reaches it; Linux, root); counts the acknowledged orders each loses",
+    },
+    consistency: {
+      type: "string",
+      choices: CONSISTENCIES,
+      help: "every app saves with this consistency (STATE_CONSISTENCY; default: none sent); strong makes daprd's Redis store WAIT for the replica",
+    },
     out: { type: "string", value: "<dir>", default: "reports", help: "where soak.md, soak.json and soak.svg go" },
     render: {
       type: "string",
@@ -65,6 +75,8 @@ Faults of one lane never overlap; faults of different lanes do. Every kind occur
  * @property {"local" | "sentinel"} redis
  * @property {string | undefined} render
  * @property {import("../../stack/sentinel-config.mjs").Durability} durability
+ * @property {boolean} partition
+ * @property {import("@dapr-resiliency/order-model").Consistency | undefined} consistency
  */
 
 /**
@@ -82,6 +94,8 @@ export function options({ values }) {
   const redis = /** @type {"local" | "sentinel"} */ (values.redis);
   if (values.durability !== undefined && redis !== "sentinel")
     throw command.fail("--durability applies to --redis sentinel only (the local Redis fsyncs every write).");
+  if (values.partition && redis !== "sentinel")
+    throw command.fail("--partition applies to --redis sentinel only: it cuts the primary off from the Sentinels.");
   return {
     durationS,
     seed: seed ?? randomSeed(),
@@ -91,6 +105,8 @@ export function options({ values }) {
     redis,
     render: values.render === undefined ? undefined : path.resolve(values.render),
     durability: /** @type {import("../../stack/sentinel-config.mjs").Durability} */ (values.durability ?? "async"),
+    partition: values.partition,
+    consistency: /** @type {import("@dapr-resiliency/order-model").Consistency | undefined} */ (values.consistency),
   };
 }
 

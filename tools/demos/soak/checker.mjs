@@ -17,6 +17,31 @@ import { faultName } from "./schedule.mjs";
  * @property {number} startS
  * @property {number} endS     when it was cleared (daprd-kill: when daprd was started again)
  * @property {string} [error]  the fault could not be applied or cleared
+ * @property {PartitionFacts} [facts] a partition: what it saw
+ */
+/**
+ * What one partition saw (inject.mjs).
+ * @typedef {object} PartitionFacts
+ * @property {number} oldPrimary
+ * @property {number} newPrimary
+ * @property {number} promotedAfterS   from the cut to the Sentinels naming the new primary
+ * @property {number} oldPrimaryTook    daprd's writes the cut-off primary took between the cut and the promotion
+ * @property {number} oldPrimaryRefused and refused (NOREPLICAS, with --durability safe)
+ */
+/**
+ * What the docs promise about acknowledged orders in a partition: undefined, none (async: every order the
+ * cut-off primary acknowledged is lost, a finding); a number, that only orders acknowledged within that many
+ * seconds of the cut may be lost (safe: the primary refuses writes once its replica is silent).
+ * @typedef {{ lossWindowS: number | undefined }} PartitionPromise
+ */
+/**
+ * An acknowledged order lost in a partition, where the docs say one can be: the finding, not a failure.
+ * @typedef {object} Loss
+ * @property {string} appId
+ * @property {number} order
+ * @property {number} at      when the app reported it saved
+ * @property {string} fault   the partition's name
+ * @property {number} afterCutS
  */
 /** @typedef {{ id: number, at: number }} Save one "Saving Order" line, seconds since the soak's start */
 /**
@@ -63,6 +88,18 @@ import { faultName } from "./schedule.mjs";
  */
 
 /**
+ * What docs/failover.md promises about acknowledged orders in a partition. async: nothing (the cut-off primary
+ * acknowledges until daprd follows the Sentinels: a finding, not a failure). safe: the primary refuses writes
+ * once its replica has not acknowledged for more than min-replicas-max-lag (1 s); the replica acknowledges once
+ * a second and the primary checks once a second, so an order acknowledged over 1 + 2 s after the cut, plus
+ * 1 s for a loaded machine, breaks the promise. consistency "strong" adds a WAIT that times out after 1 s and
+ * still counts as success (components-contrib state/redis), so it promises no more than its durability.
+ * @param {import("../../stack/sentinel-config.mjs").Durability} durability
+ * @returns {import("./checker.mjs").PartitionPromise}
+ */
+export const partitionPromise = (durability) => ({ lossWindowS: durability === "safe" ? 4 : undefined });
+
+/**
  * The faults active at `at`; if none, the last one that ended before it (a loss shows after its cause).
  * @param {DoneFault[]} faults @param {number} at
  * @returns {string[]}
@@ -104,10 +141,21 @@ const firstSaveAfter = (saves, after) => saves.find((s) => s.at > after);
  * @param {StoreCheck[]} o.checks  checkpoints and the final read
  * @param {number} o.boundS        the longest an app may take to save again after its faults clear
  * @param {number} o.endS          when the soak stopped the apps
+ * @param {PartitionPromise} [o.partition] with partitions: what may be lost in one
  */
-export async function judge({ apps, faults, checks, boundS, endS }) {
+export async function judge({ apps, faults, checks, boundS, endS, partition }) {
   /** @type {Problem[]} */
   const problems = [];
+  /** @type {Loss[]} */
+  const losses = [];
+  const partitions = faults.filter((f) => f.kind === "partition");
+  /** The partition an order acknowledged at `at` was lost in, if the docs allow that loss. @param {number} at */
+  const allowedLoss = (at) => {
+    const p = partitions.find((f) => f.startS <= at && at <= f.endS);
+    if (!p || !partition) return undefined;
+    const w = partition.lossWindowS;
+    return w === undefined || at - p.startS <= w ? p : undefined;
+  };
   /** @param {Omit<Problem, "faults" | "text">} p @param {string} sentence */
   const report = (p, sentence) => {
     const active = faultsAt(faults, p.at);
@@ -142,6 +190,13 @@ export async function judge({ apps, faults, checks, boundS, endS }) {
       for (const id of audit.missing) {
         if (seen.has(`m${id}`)) continue;
         seen.add(`m${id}`);
+        const at = savedAt.get(id) ?? check.at;
+        const p = allowedLoss(at);
+        if (p) {
+          const afterCutS = Math.round((at - p.startS) * 10) / 10;
+          losses.push({ appId: app.appId, order: id, at, fault: faultName(p), afterCutS });
+          continue;
+        }
         report(
           { appId: app.appId, what: "missing", order: id, at: savedAt.get(id) ?? check.at },
           `order ${id} reported saved, missing from Redis at the ${check.label} read (${check.at.toFixed(1)} s); saved`,
@@ -210,7 +265,26 @@ export async function judge({ apps, faults, checks, boundS, endS }) {
       text: `fault ${faultName(f)} failed: ${f.error}`,
     });
   }
-  return { ok: problems.length === 0, problems, clusters: recovered, worst: worstByKind(recovered) };
+  return {
+    ok: problems.length === 0,
+    problems,
+    clusters: recovered,
+    worst: worstByKind(recovered),
+    ...(partition ? { losses, partitions: perPartition(partitions, losses) } : {}),
+  };
+}
+
+/**
+ * Each partition with what it saw and the acknowledged orders lost in it, by app.
+ * @param {DoneFault[]} partitions @param {Loss[]} losses
+ */
+export function perPartition(partitions, losses) {
+  return partitions.map((p) => {
+    /** @type {Record<string, number[]>} */
+    const lost = {};
+    for (const l of losses.filter((x) => x.fault === faultName(p))) (lost[l.appId] ??= []).push(l.order);
+    return { name: faultName(p), startS: p.startS, endS: p.endS, facts: p.facts, lost };
+  });
 }
 
 /**

@@ -7,10 +7,12 @@ import path from "node:path";
 import { chalk } from "zx";
 import { heading, sendHumanOutputTo, write } from "../../cli/console.mjs";
 import { ensureDaprAndApps } from "../../stack/prerequisites.mjs";
-import { LANES, SENTINEL_KINDS, makeSchedule, scheduleText } from "./schedule.mjs";
+import { LANES, PARTITION_KINDS, SENTINEL_KINDS, makeSchedule, scheduleText } from "./schedule.mjs";
+import { ensurePartitionPossible } from "../../stack/partition.mjs";
 import { command } from "./args.mjs";
 import { appIdOf } from "./apps.mjs";
 import { runSoak } from "./run.mjs";
+import { partitionPromise } from "./checker.mjs";
 import { markdown } from "./report.mjs";
 import { renderSvg } from "./svg.mjs";
 import { ensureToxiproxy, startToxiproxy } from "../../stack/toxiproxy.mjs";
@@ -23,12 +25,18 @@ import { fault } from "../../stack/faults.mjs";
 export async function runSoakCommand(opts) {
   if (opts.render) return renderAgain(opts.render, opts.out);
   if (opts.json) sendHumanOutputTo(process.stderr);
+  if (opts.partition) await ensurePartitionPossible(); // exit 2 before anything starts: not Linux, not root
   await ensureDaprAndApps();
   const sentinel = opts.redis === "sentinel";
   if (!sentinel) await ensureToxiproxy(); // before the clock starts: the first build takes a minute
   // With Sentinel, daprd finds the primary at the address the Sentinels give, so a proxy there would cut
   // the Sentinels off too: the primary's failovers replace the single Redis's process and network faults.
-  const lanes = sentinel ? { redis: SENTINEL_KINDS, daprd: LANES.daprd } : LANES;
+  // With --partition, partitions are the only faults: each lost order then belongs to one of them.
+  const lanes = opts.partition
+    ? { redis: PARTITION_KINDS }
+    : sentinel
+      ? { redis: SENTINEL_KINDS, daprd: LANES.daprd }
+      : LANES;
   const schedule = makeSchedule({
     seed: opts.seed,
     durationS: opts.durationS,
@@ -43,6 +51,8 @@ export async function runSoakCommand(opts) {
     proxy: sentinel ? undefined : throughProxy,
     redisMode: opts.redis,
     durability: opts.durability,
+    partition: opts.partition ? partitionPromise(opts.durability) : undefined,
+    appEnv: opts.consistency ? { STATE_CONSISTENCY: opts.consistency } : {},
   });
   fs.mkdirSync(opts.out, { recursive: true });
   const json = JSON.stringify(result, null, 2);
@@ -55,7 +65,7 @@ export async function runSoakCommand(opts) {
   if (opts.json) process.stdout.write(`${json}\n`);
   if (!result.verdict.ok) {
     process.stderr.write(
-      `\n${chalk.red("✖")} soak failed (seed ${opts.seed}: --seed ${opts.seed} --duration ${opts.durationS}s${sentinel ? " --redis sentinel" : ""} replays its schedule):\n  ${result.verdict.problems.map((p) => p.text).join("\n  ")}\n`,
+      `\n${chalk.red("✖")} soak failed (seed ${opts.seed}: --seed ${opts.seed} --duration ${opts.durationS}s${sentinel ? ` --redis sentinel --durability ${opts.durability}` : ""}${opts.partition ? " --partition" : ""}${opts.consistency ? ` --consistency ${opts.consistency}` : ""} replays its schedule):\n  ${result.verdict.problems.map((p) => p.text).join("\n  ")}\n`,
     );
   }
   return result.verdict.ok ? 0 : 1;

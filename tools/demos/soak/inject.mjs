@@ -2,8 +2,8 @@
 // Applies one planned fault and returns how to clear it. Process faults act on
 // the soak's own Redis and daprd processes; network faults are the lab's
 // catalogue (stack/faults.mjs), applied on the proxy between daprd and Redis.
-import { setTimeout as sleep } from "node:timers/promises";
 import { restartDaprd } from "./apps.mjs";
+import { cutOff } from "../../stack/partition.mjs";
 
 /**
  * What the faults act on.
@@ -15,10 +15,12 @@ import { restartDaprd } from "./apps.mjs";
  * @property {() => number} now
  */
 
+/** @typedef {import("./checker.mjs").PartitionFacts} PartitionFacts */
+
 /**
  * @param {import("./schedule.mjs").PlannedFault} f
  * @param {FaultTargets} t
- * @returns {Promise<() => Promise<void>>} clears it
+ * @returns {Promise<() => Promise<void | PartitionFacts>>} clears it (a partition: what it saw)
  */
 export async function applyFault(f, t) {
   switch (f.kind) {
@@ -39,15 +41,39 @@ export async function applyFault(f, t) {
       const old = (await c.askedPrimary()) ?? c.primaryPort;
       await c.killNode(old);
       return async () => {
-        let next;
-        for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(250)) {
-          next = await c.askedPrimary();
-          if (next !== undefined && next !== old) break;
-        }
-        if (next === undefined || next === old)
-          throw new Error(`the Sentinels named no new primary within 60 s of killing ${old}`);
+        const next = await c.waitNewPrimary(old);
         await c.restartAsReplica(old, next);
         await c.waitReplicating(next, [old]);
+      };
+    }
+    case "partition": {
+      // The primary cut off from the Sentinels and the replica (stack/partition.mjs) while daprd still
+      // reaches it; it lasts at least until the Sentinels promoted the replica. Healed, the Sentinels turn
+      // the old primary into a replica of the new one: what it acknowledged alone is gone.
+      const c = need(t.cluster, f.kind);
+      const old = (await c.askedPrimary()) ?? c.primaryPort;
+      const before = await c.writeCalls(old);
+      const heal = await cutOff(old);
+      const cutS = t.now();
+      // Watched from the cut: when the Sentinels promote, and what the old primary had taken by then.
+      const promoted = c.waitNewPrimary(old).then(async (next) => ({
+        next,
+        promotedS: t.now(),
+        after: await c.writeCalls(old).catch(() => undefined),
+      }));
+      promoted.catch(() => undefined); // awaited by the clear; no unhandled rejection meanwhile
+      return async () => {
+        const { next, promotedS, after } = await promoted;
+        await heal();
+        await c.waitReplicating(next, [old], 60_000);
+        return {
+          oldPrimary: old,
+          newPrimary: next,
+          promotedAfterS: Math.round((promotedS - cutS) * 10) / 10,
+          // daprd's writes the cut-off primary took and refused between the cut and the promotion
+          oldPrimaryTook: after ? after.taken - before.taken : NaN,
+          oldPrimaryRefused: after ? after.refused - before.refused : NaN,
+        };
       };
     }
     case "daprd-kill": {

@@ -4,6 +4,7 @@
 // schedule as it ran. Made from the run's result only (soak.json holds it all).
 import { faultName } from "./schedule.mjs";
 import { clusters, longestGap } from "./checker.mjs";
+import { partitionLines } from "./partition-report.mjs";
 
 /** @param {string[]} header @param {(string | number)[][]} rows */
 const table = (header, rows) =>
@@ -38,15 +39,16 @@ export function markdown(r) {
   const lines = [
     "# Chaos soak",
     "",
-    `**${v.ok ? "PASS" : "FAIL"}**: ${r.apps.length} apps, ${r.faults.length} faults over ${Math.round(r.endS - r.baseS)} s, seed ${r.seed}. Replay: \`npx zx tools/demo.mjs soak --seed ${r.seed} --duration ${r.durationS}s${r.redis === "sentinel" ? ` --redis sentinel --durability ${r.durability}` : ""}\`.`,
+    `**${v.ok ? "PASS" : "FAIL"}**: ${r.apps.length} apps, ${r.faults.length} faults over ${Math.round(r.endS - r.baseS)} s, seed ${r.seed}. Replay: \`npx zx tools/demo.mjs soak --seed ${r.seed} --duration ${r.durationS}s${r.redis === "sentinel" ? ` --redis sentinel --durability ${r.durability}` : ""}${r.partition ? " --partition" : ""}${r.appEnv?.STATE_CONSISTENCY ? ` --consistency ${r.appEnv.STATE_CONSISTENCY}` : ""}\`.`,
     "",
-    `- Redis: ${r.redis === "sentinel" ? `Sentinel (a primary, a replica, three Sentinels; durability ${r.durability}); its faults are primary failovers` : "one redis-server of the soak's own (append-only file, fsync on every write)"}.`,
+    `- Redis: ${r.redis === "sentinel" ? `Sentinel (a primary, a replica, three Sentinels; durability ${r.durability}); its faults are ${r.partition ? "network partitions" : "primary failovers"}` : "one redis-server of the soak's own (append-only file, fsync on every write)"}.`,
     `- Network faults: ${r.network ? "through Toxiproxy between every daprd and Redis" : "none (no fault proxy in this run)"}.`,
     `- Policy: \`resources/resiliency.yaml\` as it is (retry every ${s1((r.policy?.retryEveryMs ?? NaN) / 1000)} s, breaker opens after ${r.policy?.tripAfter ?? "—"} failures for ${s1((r.policy?.openForMs ?? NaN) / 1000)} s), scoped to the soak's app ids.`,
     `- Recovery bound: ${r.boundS} s after the faults clear (the app's call timeout ${r.boundParts.callTimeoutS} s + daprd's retry interval ${r.boundParts.retryEveryS} s + the breaker's open time ${r.boundParts.breakerOpenS} s + ${r.boundParts.slackS} s slack).`,
     `- Machine load (1-min average): ${s1(l0?.[0])} at the start, ${s1(l1?.[0])} at the end, ${s1(peakLoad)} at most; the machine is shared, so the stall times include waiting for a core.`,
     "",
     ...(v.problems.length ? ["## Problems", "", ...v.problems.map((p) => `- ${p.text}`), ""] : []),
+    ...partitionLines(r),
     "## Orders per app",
     "",
     table(
@@ -68,7 +70,7 @@ export function markdown(r) {
         a.first === undefined ? "—" : `${a.first}…${a.last}`,
         count(a.appId, ["gap"]),
         count(a.appId, ["repeat"]),
-        count(a.appId, ["missing", "wrong"]),
+        `${count(a.appId, ["missing", "wrong"])}${v.losses ? ` (+${v.losses.filter((l) => l.appId === a.appId).length} in partitions, above)` : ""}`,
         a.exitedByItself ? `at ${s1(a.exitedByItself.at)} s` : "no",
         restartsText(a.daprdRestarts, count(a.appId, ["daprd"])),
       ]),

@@ -80,16 +80,26 @@ async function readStore(store, apps, at, label) {
  *   puts the fault proxy in front of Redis; undefined: daprd talks to Redis directly (no network faults)
  * @param {"local" | "sentinel"} [o.redisMode]
  * @param {import("../../stack/sentinel-config.mjs").Durability} [o.durability]
+ * @param {import("./checker.mjs").PartitionPromise} [o.partition] with --partition: what the docs allow to be lost
+ * @param {Record<string, string>} [o.appEnv] for every app (STATE_CONSISTENCY)
  */
-export async function runSoak({ schedule, styles, proxy, redisMode = "local", durability = "async" }) {
+export async function runSoak({
+  schedule,
+  styles,
+  proxy,
+  redisMode = "local",
+  durability = "async",
+  partition,
+  appEnv,
+}) {
   const { policy } = checkResources();
   const { boundS, parts } = recoveryBound(policy);
   const t0 = Date.now();
   const now = () => (Date.now() - t0) / 1000;
 
-  const store = await startStore({ mode: redisMode, durability, proxy });
+  const store = await startStore({ mode: redisMode, durability, proxy, partitionable: Boolean(partition) });
   say("soak", `Redis: ${store.describe}`);
-  const apps = await startSoakApps({ styles, metadata: store.metadata, now });
+  const apps = await startSoakApps({ styles, metadata: store.metadata, now, env: appEnv });
   for (const app of apps) say("soak", `${app.appId}: ${app.label}, daprd pid ${app.daprd.pid}`);
   for (const app of apps) {
     for (let i = 0; app.saves.length === 0; i++) {
@@ -130,7 +140,8 @@ export async function runSoak({ schedule, styles, proxy, redisMode = "local", du
       try {
         const clear = await applyFault(f, targets);
         await sleep(Math.max(0, (d.startS + f.forS - now()) * 1000));
-        await clear();
+        const facts = await clear();
+        if (facts) d.facts = facts;
       } catch (err) {
         d.error = err instanceof Error ? err.message : String(err);
         say("fault", `${faultName(f)} failed: ${d.error}`);
@@ -194,7 +205,7 @@ export async function runSoak({ schedule, styles, proxy, redisMode = "local", du
   checks.push(final);
   load.push({ at: now(), load: os.loadavg() });
 
-  const verdict = await judge({ apps, faults: done, checks, boundS, endS });
+  const verdict = await judge({ apps, faults: done, checks, boundS, endS, partition });
   return {
     seed: schedule.seed,
     durationS: schedule.durationS,
@@ -206,6 +217,8 @@ export async function runSoak({ schedule, styles, proxy, redisMode = "local", du
     network: store.network,
     redis: redisMode,
     durability: redisMode === "sentinel" ? durability : undefined,
+    partition,
+    appEnv,
     schedule: schedule.faults,
     faults: done.sort((a, b) => a.n - b.n),
     apps: apps.map((a) => ({

@@ -16,6 +16,11 @@ export const LANES = /** @type {const} */ ({
 });
 /** Only with --redis sentinel: the primary is made to fail over (SENTINEL FAILOVER). */
 export const SENTINEL_KINDS = /** @type {const} */ (["failover"]);
+/**
+ * With --redis sentinel --partition: the primary cut off from the Sentinels and the replica while daprd still
+ * reaches it (stack/partition.mjs), the only fault, so each loss belongs to one partition.
+ */
+export const PARTITION_KINDS = /** @type {const} */ (["partition"]);
 
 /** @typedef {keyof typeof LANES} Lane */
 /**

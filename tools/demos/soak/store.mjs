@@ -26,11 +26,12 @@ import { storeMetadata } from "../../stack/sentinel-config.mjs";
  * @param {"local" | "sentinel"} o.mode
  * @param {import("../../stack/sentinel-config.mjs").Durability} [o.durability] with sentinel
  * @param {ProxyStarter} [o.proxy] puts the fault proxy in front of the local Redis
+ * @param {boolean} [o.partitionable] with sentinel: links between the nodes from 127.0.0.2 (stack/partition.mjs)
  * @returns {Promise<SoakStore>}
  */
-export async function startStore({ mode, durability = "async", proxy }) {
+export async function startStore({ mode, durability = "async", proxy, partitionable = false }) {
   if (mode === "sentinel") {
-    const cluster = new SentinelCluster({ replicas: 1, durability });
+    const cluster = new SentinelCluster({ replicas: 1, durability, partitionable });
     await cluster.start(); // stopped by its own clean-up on every way out
     const sentinels = cluster.sentinels.map((s) => s.port);
     return {
