@@ -211,7 +211,7 @@ export const FAULTS = [
   },
   {
     name: "failover",
-    does: "the Sentinel primary killed (SIGKILL); Sentinel promotes the replica; the old primary rejoins as a replica",
+    does: "the Sentinel primary SIGKILLed; the replica promoted; the old primary rejoins as its replica",
     standsFor: "a managed Redis losing its primary: the replica takes over within seconds",
     via: "cluster",
     calls: "switch",
