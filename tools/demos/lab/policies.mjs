@@ -99,8 +99,7 @@ export function ownPolicy(file, taken) {
 
 /**
  * A folder with resources/'s files and the policy's in place; startApp copies it and sets redisHost.
- * config.yaml is left out: daprd gets it with --config, and inside the folder daprd's hot
- * reloader reloads the whole runtime once at start, after which its /metrics answers an error.
+ * config.yaml is left out: daprd gets it with --config (a Configuration is not a resource).
  * @param {LabPolicy} p
  * @returns {string} the folder; removeResources(dir) deletes it
  */
