@@ -104,8 +104,10 @@ describe("the repo's deployment", () => {
     const r = await checkDeploy({ dockerfiles: [], prepared });
     expect(r.policies.flatMap((p) => p.problems)).toEqual([]);
     expect(r.policies.map((p) => `${p.file}: ${p.documents.join(", ")}`)).toEqual([
+      "policies/constant-maxinterval/resiliency.yaml: Resiliency myresiliency",
       "policies/exponential/resiliency.yaml: Resiliency myresiliency",
       "policies/fail-fast/resiliency.yaml: Resiliency myresiliency",
+      "policies/no-retries/resiliency.yaml: Resiliency myresiliency",
       "policies/no-store-retries/statestore.yaml: Component statestore",
       "policies/seed-timeout/resiliency.yaml: Resiliency myresiliency",
     ]);
