@@ -5,6 +5,7 @@
 // `WAIT <replicas> 1000` after a write only for a save that asks for strong
 // consistency (components-contrib state/redis Set), so the count says whether
 // the option reached daprd, per style, and that the default sends none.
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SentinelCluster } from "../stack/sentinel-cluster.mjs";
 import { storeMetadata } from "../stack/sentinel-config.mjs";
@@ -22,7 +23,10 @@ beforeAll(async () => {
   await cluster.start();
   resourcesDir = writeRunResources({ metadata: storeMetadata(cluster.sentinels.map((s) => s.port)) });
 }, 60_000);
-afterAll(() => cluster.stop());
+afterAll(async () => {
+  await cluster.stop();
+  if (resourcesDir) fs.rmSync(resourcesDir, { recursive: true, force: true });
+});
 
 /**
  * Runs one style for ORDERS orders; returns its exit and the WAITs the primary answered meanwhile.

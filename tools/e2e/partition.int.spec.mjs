@@ -5,6 +5,7 @@
 // the Sentinels promote the replica while daprd still writes to the old primary; the old primary rejoins
 // as a replica; the rules are gone afterwards, also after SIGTERM to the soak mid-partition.
 import { setTimeout as sleep } from "node:timers/promises";
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { $ } from "zx";
 import { SentinelCluster } from "../stack/sentinel-cluster.mjs";
@@ -33,14 +34,17 @@ describe.skipIf(blocked)("a partition: the primary cut off from the Sentinels an
   const cluster = new SentinelCluster({ replicas: 1, partitionable: true });
   /** @type {import("../stack/sidecar.mjs").Sidecar} */
   let sidecar;
+  /** @type {string | undefined} */
+  let resourcesDir;
   beforeAll(async () => {
     await cluster.start();
-    const resourcesDir = writeRunResources({ metadata: storeMetadata(cluster.sentinels.map((s) => s.port)) });
+    resourcesDir = writeRunResources({ metadata: storeMetadata(cluster.sentinels.map((s) => s.port)) });
     sidecar = await startSidecar({ command: [process.execPath, VARIANTS.http.main], appId: "partition", resourcesDir });
   }, 90_000);
   afterAll(async () => {
     await sidecar?.stop();
     await cluster.stop();
+    if (resourcesDir) fs.rmSync(resourcesDir, { recursive: true, force: true });
   });
 
   test("the Sentinels promote the replica while daprd still writes to the old primary; healed, no rule left", async () => {
