@@ -117,15 +117,35 @@ async function ensurePodman() {
   await aptInstall(missing, "sudo apt-get install podman runc");
 }
 
+/**
+ * A service whose working folder was deleted (started from a clone that is gone) cannot start a
+ * container: conmon inherits that folder and fails with "Failed to get working directory", and
+ * `docker start` answers "write child: broken pipe". Linux only (/proc); elsewhere false.
+ * @param {number} pid
+ */
+export function lostItsFolder(pid) {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/cwd`).endsWith(" (deleted)");
+  } catch {
+    return false;
+  }
+}
+
 /** Runs `podman system service` on this project's socket, left running like its Redis. */
 async function startOwnService() {
-  if (ownServicePid() !== undefined && fs.existsSync(SOCKET)) return;
+  const running = ownServicePid();
+  if (running !== undefined && lostItsFolder(running)) {
+    step(`podman's service (pid ${running}) runs in a deleted folder and cannot start containers: restarting it`);
+    process.kill(running, "SIGTERM");
+    for (let i = 0; i < 100 && ownServicePid() !== undefined; i++) await sleep(100);
+  } else if (running !== undefined && fs.existsSync(SOCKET)) return;
   await ensurePodman();
   fs.mkdirSync(ENGINE_DIR, { recursive: true });
   fs.writeFileSync(CONF, CONTAINERS_CONF);
   fs.rmSync(SOCKET, { force: true });
   const log = fs.openSync(LOG_FILE, "a");
   const child = spawn("podman", ["system", "service", "--time=0", OWN_DOCKER_HOST], {
+    cwd: ENGINE_DIR, // it outlives this tool and the folder it was started from (a clone, say)
     detached: true,
     stdio: ["ignore", log, log],
     env: podmanEnv(),
